@@ -1,0 +1,1 @@
+"""Pulumi dynamic provider for AWS HealthOmics variant stores and variant import jobs."""
