@@ -1,0 +1,1 @@
+pytest_plugins = ["omics_provider.emulator.pytest_plugin"]

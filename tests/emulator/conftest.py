@@ -1,0 +1,83 @@
+"""Fixtures of the emulator tests: a fake clock behind the emulator, stores, raw clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from omics_provider.emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
+
+REFERENCE = {
+    "referenceArn": "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1"
+}
+ROLE = "arn:aws:iam::123456789012:role/omics-import"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_750_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def omics_emulator(
+    omics_emulator_settings: EmulatorSettings, clock: FakeClock
+) -> Iterator[EmulatorHandle]:
+    """The plugin's emulator, but on the fake clock: store_seconds=1, job_seconds=4."""
+    omics_emulator_settings.store_seconds = 1.0
+    omics_emulator_settings.job_seconds = 4.0
+    backend = OmicsBackend(omics_emulator_settings, clock=clock)
+    with start_emulator(backend=backend) as handle:
+        yield handle
+
+
+@pytest.fixture
+def raw_client(omics_client_factory: Callable[..., Any]) -> Any:
+    """A client without botocore's own parameter validation, so the server's is exercised."""
+    return omics_client_factory(retries={"max_attempts": 1}, parameter_validation=False)
+
+
+@pytest.fixture
+def make_store(omics_client: Any, clock: FakeClock) -> Callable[..., str]:
+    """Create an ACTIVE store and return its name."""
+
+    def make(name: str = "cohort") -> str:
+        omics_client.create_variant_store(name=name, reference=REFERENCE)
+        clock.advance(1.0)
+        return name
+
+    return make
+
+
+@pytest.fixture
+def start_job(omics_client: Any) -> Callable[..., str]:
+    """Start an import job and return its id."""
+
+    def start(store: str = "cohort", *sources: str) -> str:
+        items = [{"source": s} for s in sources or ("s3://bucket/sample.vcf.gz",)]
+        response = omics_client.start_variant_import_job(
+            destinationName=store, roleArn=ROLE, items=items
+        )
+        return str(response["jobId"])
+
+    return start
+
+
+def error_of(exc_info: pytest.ExceptionInfo[Any]) -> tuple[str, int]:
+    """The (error code, HTTP status) of a ClientError."""
+    response = exc_info.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
