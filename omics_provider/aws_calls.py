@@ -1,0 +1,76 @@
+"""AWS calls made with retries inside a deadline, failing with one clear ProviderError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .errors import (
+    ProviderError,
+    ResourceMissingError,
+    describe,
+    is_not_found,
+    is_quota_exceeded,
+    is_role_not_ready,
+    is_transient,
+)
+from .polling import RETRY_BACKOFF, Backoff, Clock, Deadline
+from .progress import Progress
+
+T = TypeVar("T")
+
+ROLE_PROPAGATION_SECONDS = 60.0
+"""How long a role that HealthOmics cannot assume yet is waited for (new roles take seconds)."""
+
+
+@dataclass
+class CallContext:
+    """Who is calling (for messages), until when, and on which clock."""
+
+    progress: Progress
+    deadline: Deadline
+    clock: Clock
+    retry_backoff: Backoff = RETRY_BACKOFF
+
+    @property
+    def resource(self) -> str:
+        """The resource as users name it in messages, e.g. `VariantImportJob batch-1`."""
+        return f"{self.progress.kind} {self.progress.name}"
+
+    def fail(self, operation: str, error: BaseException, hint: str | None = None) -> ProviderError:
+        """The ProviderError that reports error of operation for this resource."""
+        kind = ResourceMissingError if is_not_found(error) else ProviderError
+        return kind(describe(self.resource, operation, error, hint))
+
+
+def call(
+    ctx: CallContext,
+    operation: str,
+    fn: Callable[..., T],
+    hint: str | None = None,
+    wait_for_role: bool = False,
+    on_quota: Callable[[], None] | None = None,
+    **kwargs: Any,
+) -> T:
+    """fn(**kwargs), repeated with backoff while it fails transiently and the deadline allows.
+
+    Throttling, 5xx and lost connections are retried; with wait_for_role, so is a role that
+    HealthOmics cannot assume yet, for up to ROLE_PROPAGATION_SECONDS. Anything else, or the
+    deadline passing, raises a ProviderError naming the operation and the AWS error.
+    """
+    delays = ctx.retry_backoff.intervals()
+    role_deadline = Deadline.after(ctx.clock, ROLE_PROPAGATION_SECONDS)
+    while True:
+        try:
+            return fn(**kwargs)
+        except Exception as error:
+            if on_quota is not None and is_quota_exceeded(error):
+                on_quota()
+                continue
+            role_wait = wait_for_role and is_role_not_ready(error) and not role_deadline.expired()
+            if not (is_transient(error) or role_wait) or ctx.deadline.expired():
+                raise ctx.fail(operation, error, hint) from None
+            if role_wait:
+                ctx.progress.status("role", "waiting for HealthOmics to be able to assume the role")
+            ctx.deadline.sleep(next(delays))

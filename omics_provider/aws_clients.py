@@ -1,0 +1,85 @@
+"""AWS client construction: region, profile, endpoint, host prefix and timeouts, per process."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+if TYPE_CHECKING:
+    from mypy_boto3_omics import OmicsClient
+
+CONFIG_NAMESPACE = "omics-variant-import"
+AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+_clients: dict[tuple[AwsSettings, str | None], Any] = {}
+_clients_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """Where and as whom to call AWS; read from the stack configuration in configure()."""
+
+    region: str | None = None
+    profile: str | None = None
+    omics_endpoint: str | None = None
+
+    @classmethod
+    def from_config(cls, get: Any) -> AwsSettings:
+        """Settings from a config getter taking full keys (`aws:region`)."""
+        return cls(
+            region=_text(get("aws:region")),
+            profile=_text(get("aws:profile")),
+            omics_endpoint=_text(get(f"{CONFIG_NAMESPACE}:omicsEndpoint")),
+        )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def is_aws_endpoint(url: str) -> bool:
+    """True when url is one of AWS's own endpoints (where the host prefix belongs)."""
+    host = urlparse(url).hostname or ""
+    return host.endswith(AWS_HOST_SUFFIXES)
+
+
+def omics_client(settings: AwsSettings, region: str | None = None) -> OmicsClient:
+    """A (process-wide, thread-safe) omics client for settings, in region if given.
+
+    Clients live in this module, never on a provider: providers are pickled into state.
+    """
+    key = (settings, region)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _build_omics_client(settings, region)
+            _clients[key] = client
+        return client  # type: ignore[no-any-return]
+
+
+def _build_omics_client(settings: AwsSettings, region: str | None) -> Any:
+    session = boto3.session.Session(profile_name=settings.profile)
+    region_name = region or settings.region or session.region_name
+    client = _client(session, region_name, settings.omics_endpoint, inject_host_prefix=True)
+    if not is_aws_endpoint(client.meta.endpoint_url):
+        # omics operations carry the host prefix `analytics-`: a custom endpoint must not get it.
+        client = _client(session, region_name, settings.omics_endpoint, inject_host_prefix=False)
+    return client
+
+
+def _client(
+    session: Any, region: str | None, endpoint: str | None, inject_host_prefix: bool
+) -> Any:
+    config = BotoConfig(
+        inject_host_prefix=inject_host_prefix,
+        retries={"max_attempts": 1},  # the provider retries itself, within its own deadline
+        connect_timeout=10,
+        read_timeout=60,
+        max_pool_connections=64,
+    )
+    return session.client("omics", region_name=region, endpoint_url=endpoint, config=config)

@@ -1,0 +1,327 @@
+"""Variant import jobs as plain operations: find a duplicate, start, adopt, wait, cancel, report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .aws_calls import CallContext, call
+from .errors import ProviderError, ResourceMissingError
+from .import_scheduler import ACTIVE_STATUSES, JobBoard
+from .polling import Backoff, Deadline
+
+if TYPE_CHECKING:
+    from mypy_boto3_omics import OmicsClient
+
+DUPLICATE_WINDOW = timedelta(hours=24)
+"""A successful job that ended this recently counts as a duplicate of the same import."""
+
+SUCCEEDED = frozenset({"COMPLETED", "COMPLETED_WITH_FAILURES"})
+UNSUCCESSFUL = frozenset({"FAILED", "CANCELLED"})
+CANCEL_CONFIRM_SECONDS = 300.0
+"""How long delete waits for a cancelled job to report CANCELLED."""
+FAILED_ITEMS_SHOWN = 20
+"""How many failed items an error message lists before summarizing the rest."""
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """What an import job imports, normalized so that the same data compares equal."""
+
+    destination_name: str
+    role_arn: str
+    sources: tuple[str, ...]
+    run_left_normalization: bool
+    annotation_fields: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_inputs(cls, inputs: Mapping[str, Any]) -> ImportSpec:
+        """The spec of checked, normalized resource inputs."""
+        return cls(
+            destination_name=inputs["destinationName"],
+            role_arn=inputs["roleArn"],
+            sources=tuple(item["source"] for item in inputs["items"]),
+            run_left_normalization=bool(inputs.get("runLeftNormalization", False)),
+            annotation_fields=tuple(sorted((inputs.get("annotationFields") or {}).items())),
+        )
+
+    def start_request(self) -> dict[str, Any]:
+        """The StartVariantImportJob arguments for this spec."""
+        request: dict[str, Any] = {
+            "destinationName": self.destination_name,
+            "roleArn": self.role_arn,
+            "items": [{"source": source} for source in self.sources],
+        }
+        if self.run_left_normalization:
+            request["runLeftNormalization"] = True
+        if self.annotation_fields:
+            request["annotationFields"] = dict(self.annotation_fields)
+        return request
+
+    def same_settings(self, job: Mapping[str, Any]) -> bool:
+        """True when job imports into the same store with the same settings (items not compared)."""
+        fields = tuple(sorted((job.get("annotationFields") or {}).items()))
+        return (
+            job.get("destinationName") == self.destination_name
+            and bool(job.get("runLeftNormalization", False)) == self.run_left_normalization
+            and fields == self.annotation_fields
+        )
+
+    def same_import(self, job: Mapping[str, Any]) -> bool:
+        """True when job imports the same files into the same store with the same settings."""
+        job_sources = {item["source"] for item in job.get("items", [])}
+        return self.same_settings(job) and job_sources == set(self.sources)
+
+
+@dataclass
+class JobSession:
+    """What the operations on one resource's job share: client, board, messages, deadline."""
+
+    client: OmicsClient
+    board: JobBoard
+    ctx: CallContext
+    status_poll: Backoff
+    quota_poll_seconds: float
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        """GetVariantImportJob, retried on transient failures."""
+        job = call(
+            self.ctx, "GetVariantImportJob", self.client.get_variant_import_job, jobId=job_id
+        )
+        return dict(job)
+
+
+def find_duplicate(
+    session: JobSession, spec: ImportSpec, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """A running, or recently successful, job importing spec's files into its store, if any."""
+    cutoff = (now or datetime.now(UTC)) - DUPLICATE_WINDOW
+    for summary in _jobs_into(session, spec.destination_name):
+        if not _may_duplicate(summary, cutoff) or not spec.same_settings(summary):
+            continue
+        job = session.get_job(str(summary["id"]))
+        if spec.same_import(job):
+            return job
+    return None
+
+
+def _jobs_into(session: JobSession, store_name: str) -> Iterator[dict[str, Any]]:
+    """Summaries of every import job into store_name, page by page."""
+    kwargs: dict[str, Any] = {"filter": {"storeName": store_name}}
+    while True:
+        page = call(
+            session.ctx, "ListVariantImportJobs", session.client.list_variant_import_jobs, **kwargs
+        )
+        yield from (dict(job) for job in page.get("variantImportJobs", []))
+        if not page.get("nextToken"):
+            return
+        kwargs["nextToken"] = page["nextToken"]
+
+
+def _may_duplicate(summary: Mapping[str, Any], cutoff: datetime) -> bool:
+    status = summary.get("status")
+    if status in ACTIVE_STATUSES:
+        return True
+    completed = summary.get("completionTime")
+    return status in SUCCEEDED and isinstance(completed, datetime) and completed >= cutoff
+
+
+def start_job(session: JobSession, spec: ImportSpec, stall_seconds: float) -> str:
+    """Start the import and return its job id, waiting through the quota and a new role."""
+    hint_not_found = (
+        f"no variant store named {spec.destination_name!r} exists in this account and region: "
+        "check destinationName, or declare the store first"
+    )
+
+    def wait_for_quota() -> None:
+        session.ctx.progress.status(
+            "quota", "waiting: the concurrent import job quota is full in this region"
+        )
+        session.board.wait_for_capacity(stall_seconds, session.quota_poll_seconds)
+        # Transient failures after a long wait in the queue get a fresh allowance of retries.
+        session.ctx.deadline = Deadline.after(session.ctx.clock, stall_seconds)
+
+    try:
+        response = call(
+            session.ctx,
+            "StartVariantImportJob",
+            session.client.start_variant_import_job,
+            hint=hint_not_found,
+            wait_for_role=True,
+            on_quota=wait_for_quota,
+            **spec.start_request(),
+        )
+    except TimeoutError as stalled:
+        raise ProviderError(
+            f"{session.ctx.resource}: StartVariantImportJob could not start: the concurrent "
+            f"import job quota stayed full ({stalled}); wait for running jobs to end, raise the "
+            "quota, or raise timeoutSeconds"
+        ) from None
+    session.board.record_start()
+    return str(response["jobId"])
+
+
+def adopt_job(session: JobSession, job_id: str, spec: ImportSpec) -> dict[str, Any]:
+    """The existing job job_id, after checking that it imports into spec's store."""
+    job = session.get_job(job_id)
+    if job.get("destinationName") != spec.destination_name:
+        raise ProviderError(
+            f"{session.ctx.resource}: adoptJobId {job_id} imports into store "
+            f"{job.get('destinationName')!r}, not {spec.destination_name!r}; set destinationName "
+            "to the job's store or adopt a job that imports into this one"
+        )
+    if not spec.same_import(job):
+        session.ctx.progress.warn(
+            f"adopted job {job_id} imports other files or settings than items"
+        )
+    return job
+
+
+def wait_for_job(session: JobSession, job_id: str, deadline: Deadline) -> dict[str, Any]:
+    """Poll job_id until it ends and return it in full; ProviderError when the deadline passes."""
+    intervals = session.status_poll.intervals()
+    with session.board.watching(job_id):
+        interval = next(intervals)
+        while True:
+            summary = _read_status(session, job_id, interval / 2)
+            status = str(summary["status"])
+            if status not in ACTIVE_STATUSES:
+                job = session.get_job(job_id)
+                report_progress(session, job)
+                return job
+            if session.ctx.progress.due(status):
+                report_progress(session, session.get_job(job_id))
+            if deadline.expired():
+                raise ProviderError(timeout_message(session.ctx.resource, job_id, status))
+            if session.board.waiting_starters():
+                interval = min(interval, session.quota_poll_seconds)
+            deadline.sleep(interval)
+            interval = next(intervals)
+
+
+def _read_status(session: JobSession, job_id: str, max_age: float) -> dict[str, Any]:
+    """The job's summary, from a batched ListVariantImportJobs read at most max_age ago."""
+    cached = session.board.fresh_status(job_id, max_age)
+    if cached is not None:
+        return cached
+    ids = session.board.batch_for(job_id)
+    page = call(
+        session.ctx, "ListVariantImportJobs", session.client.list_variant_import_jobs, ids=ids
+    )
+    summaries = [dict(job) for job in page.get("variantImportJobs", [])]
+    session.board.record_statuses(summaries)
+    for summary in summaries:
+        if summary["id"] == job_id:
+            return summary
+    return session.get_job(job_id)
+
+
+def report_progress(session: JobSession, job: Mapping[str, Any]) -> None:
+    """Print the job's status and how many of its items are done."""
+    items = job.get("items", [])
+    done = sum(1 for item in items if item.get("jobStatus") not in ACTIVE_STATUSES)
+    status = str(job.get("status"))
+    session.ctx.progress.status(
+        status, f"job {job['id']}: {status}, {done}/{len(items)} items done"
+    )
+
+
+def timeout_message(resource: str, job_id: str, status: str) -> str:
+    """Why create gave up waiting, and what the user can do."""
+    return (
+        f"{resource}: import job {job_id} is still {status} after timeoutSeconds; it was not "
+        "cancelled: the next `pulumi up` adopts it and waits again (raise timeoutSeconds to "
+        "wait longer), or cancel it with `aws omics cancel-variant-import-job`"
+    )
+
+
+def failure_message(resource: str, job: Mapping[str, Any]) -> str:
+    """One line naming the job, its status and message, and each failed item."""
+    failed = failed_items(job)
+    shown = "; ".join(
+        f"{item['source']}: {item['statusMessage']}" for item in failed[:FAILED_ITEMS_SHOWN]
+    )
+    more = len(failed) - FAILED_ITEMS_SHOWN
+    rest = f"; and {more} more failed items" if more > 0 else ""
+    message = job.get("statusMessage") or "no status message"
+    return (
+        f"{resource}: import job {job['id']} ended {job['status']} ({message}); "
+        f"failed items: {shown or 'none reported'}{rest}"
+    )
+
+
+def failed_items(job: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The items of job that did not import, with their messages."""
+    return [item for item in item_statuses(job) if item["jobStatus"] in UNSUCCESSFUL]
+
+
+def item_statuses(job: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Each item's source, status and message, as outputs."""
+    return [
+        {
+            "source": str(item.get("source", "")),
+            "jobStatus": str(item.get("jobStatus", "")),
+            "statusMessage": str(item.get("statusMessage", "")),
+        }
+        for item in job.get("items", [])
+    ]
+
+
+def job_outputs(job: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource outputs that describe job."""
+    outputs: dict[str, Any] = {
+        "jobId": str(job["id"]),
+        "status": str(job.get("status", "")),
+        "statusMessage": str(job.get("statusMessage", "")),
+        "itemStatuses": item_statuses(job),
+    }
+    for key in ("creationTime", "completionTime"):
+        if isinstance(job.get(key), datetime):
+            outputs[key] = job[key].isoformat()
+    return outputs
+
+
+def find_job(session: JobSession, job_id: str) -> dict[str, Any] | None:
+    """The job in full, or None when the service no longer knows it."""
+    try:
+        return session.get_job(job_id)
+    except ResourceMissingError:
+        return None
+
+
+def cancel_job(session: JobSession, job_id: str) -> None:
+    """Cancel job_id if it still runs and confirm it ended; a finished or missing job is fine."""
+    if _ended(session, job_id):
+        return
+    try:
+        call(
+            session.ctx,
+            "CancelVariantImportJob",
+            session.client.cancel_variant_import_job,
+            jobId=job_id,
+        )
+    except ResourceMissingError:
+        return
+    except ProviderError:
+        if _ended(session, job_id):  # it finished between the read and the cancel
+            return
+        raise
+    session.ctx.progress.line(f"cancelling job {job_id}")
+    deadline = Deadline.after(session.ctx.clock, CANCEL_CONFIRM_SECONDS)
+    for interval in session.status_poll.intervals():
+        if _ended(session, job_id):
+            return
+        if deadline.expired():
+            raise ProviderError(
+                f"{session.ctx.resource}: import job {job_id} was cancelled but did not report "
+                f"CANCELLED within {CANCEL_CONFIRM_SECONDS:.0f}s; check it with "
+                "`aws omics get-variant-import-job` and run destroy again"
+            )
+        deadline.sleep(interval)
+
+
+def _ended(session: JobSession, job_id: str) -> bool:
+    job = find_job(session, job_id)
+    return job is None or job.get("status") not in ACTIVE_STATUSES

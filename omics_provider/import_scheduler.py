@@ -1,0 +1,152 @@
+"""Process-wide coordination of import jobs: FIFO starts through the quota, batched status reads.
+
+One plugin process serves every VariantImportJob of a stack. Its creates share one JobBoard per
+account endpoint and region: they take turns to start (so the concurrent-job quota admits them in
+order and a refused start waits for one of this process's jobs to end, not for a blind timer), and
+they read job statuses through ListVariantImportJobs with up to 20 job ids per call, so many
+waiting creates cost about one status call per interval between them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .polling import Clock
+
+LIST_IDS_LIMIT = 20
+"""ListVariantImportJobs accepts at most this many job ids per call."""
+
+ACTIVE_STATUSES = frozenset({"SUBMITTED", "IN_PROGRESS"})
+TURN_RECHECK_SECONDS = 5.0
+"""A caller waiting for its turn is woken by every start and end; this bounds a missed wake-up."""
+
+
+@dataclass
+class CachedStatus:
+    """A job summary and when it was read."""
+
+    read_at: float
+    summary: dict[str, Any]
+
+
+class JobBoard:
+    """The shared state of one process's import jobs for one client (endpoint and region)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.changed = threading.Condition()
+        self._turns: deque[object] = deque()
+        self._watched: dict[str, int] = {}
+        self._statuses: dict[str, CachedStatus] = {}
+        self.last_progress_at = clock.monotonic()
+
+    # --- taking turns to start -------------------------------------------------------------
+    @contextmanager
+    def turn(self, stall_seconds: float) -> Iterator[None]:
+        """Hold the start turn: wait until every earlier caller has started, then yield.
+
+        Raises TimeoutError when no start and no job end happened for stall_seconds.
+        """
+        ticket = object()
+        with self.changed:
+            self._turns.append(ticket)
+            try:
+                while self._turns[0] is not ticket:
+                    self._wait_for_progress(stall_seconds, TURN_RECHECK_SECONDS)
+            except BaseException:
+                self._turns.remove(ticket)
+                self.changed.notify_all()
+                raise
+        try:
+            yield
+        finally:
+            with self.changed:
+                self._turns.remove(ticket)
+                self.changed.notify_all()
+
+    def waiting_starters(self) -> int:
+        """How many creates are waiting for their turn or for quota."""
+        with self.changed:
+            return len(self._turns)
+
+    def wait_for_capacity(self, stall_seconds: float, seconds: float) -> None:
+        """Wait until one of this process's jobs ends, or seconds pass, then return.
+
+        Raises TimeoutError when no start and no job end happened for stall_seconds.
+        """
+        with self.changed:
+            self._wait_for_progress(stall_seconds, seconds)
+
+    def record_start(self) -> None:
+        """Note that a job started: the queue moved."""
+        with self.changed:
+            self.last_progress_at = self.clock.monotonic()
+            self.changed.notify_all()
+
+    def _wait_for_progress(self, stall_seconds: float, seconds: float) -> None:
+        stalled_for = self.clock.monotonic() - self.last_progress_at
+        if stalled_for >= stall_seconds:
+            raise TimeoutError(f"no import job started or ended for {stall_seconds:.0f}s")
+        self.clock.wait(self.changed, min(seconds, stall_seconds - stalled_for))
+
+    # --- watching statuses ------------------------------------------------------------------
+    @contextmanager
+    def watching(self, job_id: str) -> Iterator[None]:
+        """Include job_id in the batched status reads while the block runs."""
+        with self.changed:
+            self._watched[job_id] = self._watched.get(job_id, 0) + 1
+        try:
+            yield
+        finally:
+            with self.changed:
+                self._watched[job_id] -= 1
+                if not self._watched[job_id]:
+                    del self._watched[job_id]
+                    self._statuses.pop(job_id, None)
+
+    def fresh_status(self, job_id: str, max_age: float) -> dict[str, Any] | None:
+        """The cached summary of job_id if read within max_age seconds, else None."""
+        with self.changed:
+            cached = self._statuses.get(job_id)
+            if cached is None or self.clock.monotonic() - cached.read_at > max_age:
+                return None
+            return cached.summary
+
+    def batch_for(self, job_id: str) -> list[str]:
+        """The ids to read together with job_id: it first, then other watched jobs, 20 at most."""
+        with self.changed:
+            others = [j for j in self._watched if j != job_id]
+        return [job_id, *others][:LIST_IDS_LIMIT]
+
+    def record_statuses(self, summaries: list[dict[str, Any]]) -> None:
+        """Store freshly read summaries; wake waiters when a job of this process ended."""
+        now = self.clock.monotonic()
+        with self.changed:
+            ended = False
+            for summary in summaries:
+                job_id = str(summary["id"])
+                before = self._statuses.get(job_id)
+                was_active = before is None or before.summary.get("status") in ACTIVE_STATUSES
+                ended |= was_active and summary.get("status") not in ACTIVE_STATUSES
+                self._statuses[job_id] = CachedStatus(now, summary)
+            if ended:
+                self.last_progress_at = now
+                self.changed.notify_all()
+
+
+_boards: dict[object, JobBoard] = {}
+_boards_lock = threading.Lock()
+
+
+def board_for(key: object, clock: Clock) -> JobBoard:
+    """The process's JobBoard for key (one per client endpoint and region)."""
+    with _boards_lock:
+        board = _boards.get(key)
+        if board is None:
+            board = _boards[key] = JobBoard(clock)
+        return board

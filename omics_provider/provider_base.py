@@ -1,0 +1,69 @@
+"""What both dynamic providers share: configuration, clean errors, and snake_case attributes."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
+
+from .aws_calls import CallContext
+from .aws_clients import omics_client
+from .errors import ProviderError
+from .plugin_capacity import widen_plugin_pool
+from .polling import SYSTEM_CLOCK, Clock, Deadline
+from .progress import Progress
+from .provider_config import ProviderSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reported(method: F) -> F:
+    """Re-raise a ProviderError from the provider method itself, so the plugin's traceback is
+    short and its last line carries the whole message."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        widen_plugin_pool()
+        try:
+            return method(*args, **kwargs)
+        except ProviderError as error:
+            message = str(error)
+        raise ProviderError(message) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class OmicsProvider(ResourceProvider):
+    """A stateless provider: settings come from configure(), clients are built per call."""
+
+    kind = "Resource"
+    clock: Clock = SYSTEM_CLOCK
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Read the AWS region, profile, endpoint and polling settings of the stack."""
+        self._settings = ProviderSettings.from_config(req.config.get)
+
+    @property
+    def settings(self) -> ProviderSettings:
+        """The configured settings, or the defaults when configure() was not called."""
+        return getattr(self, "_settings", None) or ProviderSettings()
+
+    def client(self, region: str | None) -> Any:
+        """The omics client for region (None: the stack's region or AWS's default chain)."""
+        return omics_client(self.settings.aws, region)
+
+    def context(self, props: dict[str, Any], seconds: float) -> CallContext:
+        """A CallContext for one operation on the resource props describe, lasting seconds."""
+        progress = Progress(self.kind, str(props.get("resourceName") or "?"), self.clock)
+        return CallContext(progress, Deadline.after(self.clock, seconds), self.clock)
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def snake_case(name: str) -> str:
+    """jobId -> job_id."""
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
