@@ -40,6 +40,8 @@ from omics_provider.emulator.responses import HANDLERS
 from omics_provider.emulator.settings import EmulatorSettings
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
+DRAIN_TIMEOUT_SECONDS = 2.0
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 
 
@@ -117,10 +119,24 @@ class OmicsRequestHandler(BaseHTTPRequestHandler):
             raise SerializationException(f"Invalid Content-Length {raw_length!r}") from None
         if length > MAX_BODY_BYTES or length < 0:
             self.close_connection = True
+            self._drain(length)
             raise RequestEntityTooLargeException(
                 f"Request body of {length} bytes exceeds the limit of {MAX_BODY_BYTES} bytes"
             )
         return self.rfile.read(length) if length else b""
+
+    def _drain(self, length: int) -> None:
+        """Discard a moderately oversized body so the client can read the 413 answer."""
+        if length > DRAIN_LIMIT_BYTES:
+            return
+        self.connection.settimeout(DRAIN_TIMEOUT_SECONDS)
+        remaining = length
+        with contextlib.suppress(OSError):
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)

@@ -1,0 +1,218 @@
+"""Variant import job operations through a real boto3 client: life cycle, cancel, quota, lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from omics_provider.emulator import EmulatorHandle
+from tests.emulator.conftest import ROLE, FakeClock, error_of
+
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def test_start_variant_import_job_returns_uuid4(
+    make_store: Callable[..., str], start_job: Callable[..., str]
+) -> None:
+    make_store()
+    assert UUID4.fullmatch(start_job())
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "status"),
+    [(0.0, "SUBMITTED"), (1.0, "IN_PROGRESS"), (3.9, "IN_PROGRESS"), (4.0, "COMPLETED")],
+)
+def test_get_variant_import_job_status_follows_clock(
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+    elapsed: float,
+    status: str,
+) -> None:
+    make_store()
+    job_id = start_job("cohort", "s3://bucket/a.vcf", "s3://bucket/b.vcf")
+    clock.advance(elapsed)
+    job = omics_client.get_variant_import_job(jobId=job_id)
+    assert job["status"] == status
+    assert [i["jobStatus"] for i in job["items"]] == [status, status]
+    assert ("completionTime" in job) == (status == "COMPLETED")
+
+
+def test_get_variant_import_job_completed_grows_store(
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    make_store()
+    start_job("cohort", "s3://bucket/a.vcf", "s3://bucket/b.vcf")
+    clock.advance(4.0)
+    assert omics_client.get_variant_store(name="cohort")["storeSizeBytes"] == 2 * 1_048_576
+
+
+def test_get_variant_import_job_unknown_not_found(omics_client: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        omics_client.get_variant_import_job(jobId="00000000-0000-4000-8000-000000000000")
+    assert error_of(exc) == ("ResourceNotFoundException", 404)
+
+
+def test_start_variant_import_job_unknown_store_not_found(omics_client: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        omics_client.start_variant_import_job(
+            destinationName="nostore", roleArn=ROLE, items=[{"source": "s3://bucket/a.vcf"}]
+        )
+    assert error_of(exc) == ("ResourceNotFoundException", 404)
+
+
+def test_start_variant_import_job_store_not_active_validation(omics_client: Any) -> None:
+    omics_client.create_variant_store(
+        name="cohort", reference={"referenceArn": "arn:aws:omics:us-east-1:1:x"}
+    )
+    with pytest.raises(ClientError) as exc:
+        omics_client.start_variant_import_job(
+            destinationName="cohort", roleArn=ROLE, items=[{"source": "s3://bucket/a.vcf"}]
+        )
+    assert error_of(exc) == ("ValidationException", 400)
+    assert "CREATING, not ACTIVE" in exc.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("elapsed", [0.0, 2.0])
+def test_cancel_variant_import_job_running_cancelled(
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+    elapsed: float,
+) -> None:
+    make_store()
+    job_id = start_job()
+    clock.advance(elapsed)
+    assert (
+        omics_client.cancel_variant_import_job(jobId=job_id)["ResponseMetadata"]["HTTPStatusCode"]
+        == 200
+    )
+    clock.advance(10)  # the job must not complete later
+    job = omics_client.get_variant_import_job(jobId=job_id)
+    assert job["status"] == "CANCELLED"
+    assert [i["jobStatus"] for i in job["items"]] == ["CANCELLED"]
+    assert omics_client.get_variant_store(name="cohort")["storeSizeBytes"] == 0
+
+
+def test_cancel_variant_import_job_finished_refused(
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    make_store()
+    job_id = start_job()
+    clock.advance(4.0)
+    with pytest.raises(ClientError) as exc:
+        omics_client.cancel_variant_import_job(jobId=job_id)
+    assert error_of(exc) == ("ValidationException", 400)
+    assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "COMPLETED"
+
+
+def test_cancel_variant_import_job_unknown_not_found(omics_client: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        omics_client.cancel_variant_import_job(jobId="00000000-0000-4000-8000-000000000000")
+    assert error_of(exc) == ("ResourceNotFoundException", 404)
+
+
+def test_start_variant_import_job_quota_exceeded(
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    omics_emulator.backend.settings.max_concurrent_jobs = 2
+    make_store()
+    start_job()
+    start_job()
+    with pytest.raises(ClientError) as exc:
+        start_job()
+    assert error_of(exc) == ("ServiceQuotaExceededException", 402)
+    clock.advance(4.0)  # the two finish; starts are accepted again
+    start_job()
+
+
+def test_start_variant_import_job_default_quota_is_five(
+    make_store: Callable[..., str], start_job: Callable[..., str]
+) -> None:
+    make_store()
+    for _ in range(5):
+        start_job()
+    with pytest.raises(ClientError) as exc:
+        start_job()
+    assert error_of(exc) == ("ServiceQuotaExceededException", 402)
+
+
+@pytest.fixture
+def jobs_in_two_stores(
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+) -> list[str]:
+    make_store("alpha")
+    make_store("beta")
+    done = start_job("alpha")
+    clock.advance(4.0)
+    cancelled = start_job("beta")
+    omics_client.cancel_variant_import_job(jobId=cancelled)
+    return [done, cancelled, start_job("alpha"), start_job("beta")]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, [0, 1, 2, 3]),
+        ({"storeName": "alpha"}, [0, 2]),
+        ({"status": "COMPLETED"}, [0]),
+        ({"status": "CANCELLED"}, [1]),
+        ({"status": "SUBMITTED", "storeName": "beta"}, [3]),
+        ({"storeName": "nostore"}, []),
+    ],
+)
+def test_list_variant_import_jobs_filter(
+    omics_client: Any, jobs_in_two_stores: list[str], filters: dict[str, str], expected: list[int]
+) -> None:
+    kwargs = {"filter": filters} if filters else {}
+    jobs = omics_client.list_variant_import_jobs(**kwargs)["variantImportJobs"]
+    assert [j["id"] for j in jobs] == [jobs_in_two_stores[i] for i in expected]
+
+
+def test_list_variant_import_jobs_ids(omics_client: Any, jobs_in_two_stores: list[str]) -> None:
+    ids = [jobs_in_two_stores[3], jobs_in_two_stores[0]]
+    jobs = omics_client.list_variant_import_jobs(ids=ids)["variantImportJobs"]
+    assert {j["id"] for j in jobs} == set(ids)
+
+
+def test_list_variant_import_jobs_max_results_next_token(
+    omics_client: Any, jobs_in_two_stores: list[str]
+) -> None:
+    seen, token = [], None
+    while True:
+        kwargs = {"nextToken": token} if token else {}
+        page = omics_client.list_variant_import_jobs(maxResults=3, **kwargs)
+        assert len(page["variantImportJobs"]) <= 3
+        seen += [j["id"] for j in page["variantImportJobs"]]
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert seen == jobs_in_two_stores
+
+
+def test_list_variant_import_jobs_backend_exposes_jobs(
+    omics_emulator: EmulatorHandle, jobs_in_two_stores: list[str]
+) -> None:
+    held = omics_emulator.backend.jobs()
+    assert [j["id"] for j in held] == jobs_in_two_stores
+    assert held[1]["status"] == "CANCELLED"
