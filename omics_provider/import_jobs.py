@@ -98,13 +98,22 @@ def find_duplicate(
 ) -> dict[str, Any] | None:
     """A running, or recently successful, job importing spec's files into its store, if any."""
     cutoff = (now or datetime.now(UTC)) - DUPLICATE_WINDOW
+    wanted = frozenset(spec.sources)
     for summary in _jobs_into(session, spec.destination_name):
-        if not _may_duplicate(summary, cutoff) or not spec.same_settings(summary):
-            continue
-        job = session.get_job(str(summary["id"]))
-        if spec.same_import(job):
-            return job
+        if _may_duplicate(summary, cutoff) and spec.same_settings(summary):
+            job_id = str(summary["id"])
+            if _sources_of(session, job_id) == wanted:
+                return session.get_job(job_id)
     return None
+
+
+def _sources_of(session: JobSession, job_id: str) -> frozenset[str]:
+    """The files job_id imports: remembered by the board, else read once."""
+    known = session.board.known_sources(job_id)
+    if known is None:
+        known = frozenset(item["source"] for item in session.get_job(job_id).get("items", []))
+        session.board.remember_sources(job_id, known)
+    return known
 
 
 def _jobs_into(session: JobSession, store_name: str) -> Iterator[dict[str, Any]]:
@@ -159,8 +168,10 @@ def start_job(session: JobSession, spec: ImportSpec, stall_seconds: float) -> st
             f"import job quota stayed full ({stalled}); wait for running jobs to end, raise the "
             "quota, or raise timeoutSeconds"
         ) from None
+    job_id = str(response["jobId"])
     session.board.record_start()
-    return str(response["jobId"])
+    session.board.remember_sources(job_id, frozenset(spec.sources))
+    return job_id
 
 
 def adopt_job(session: JobSession, job_id: str, spec: ImportSpec) -> dict[str, Any]:

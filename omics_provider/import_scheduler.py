@@ -22,6 +22,7 @@ LIST_IDS_LIMIT = 20
 """ListVariantImportJobs accepts at most this many job ids per call."""
 
 ACTIVE_STATUSES = frozenset({"SUBMITTED", "IN_PROGRESS"})
+OWN_JOBS_FALLBACK = 6.0
 TURN_RECHECK_SECONDS = 5.0
 """A caller waiting for its turn is woken by every start and end; this bounds a missed wake-up."""
 
@@ -43,6 +44,7 @@ class JobBoard:
         self._turns: deque[object] = deque()
         self._watched: dict[str, int] = {}
         self._statuses: dict[str, CachedStatus] = {}
+        self._sources: dict[str, frozenset[str]] = {}
         self.last_progress_at = clock.monotonic()
 
     # --- taking turns to start -------------------------------------------------------------
@@ -77,9 +79,13 @@ class JobBoard:
     def wait_for_capacity(self, stall_seconds: float, seconds: float) -> None:
         """Wait until one of this process's jobs ends, or seconds pass, then return.
 
+        While this process watches running jobs, their ends wake the caller, so the timer is only
+        a fallback for quota freed by jobs of others and waits OWN_JOBS_FALLBACK times longer.
         Raises TimeoutError when no start and no job end happened for stall_seconds.
         """
         with self.changed:
+            if self._watched:
+                seconds *= OWN_JOBS_FALLBACK
             self._wait_for_progress(stall_seconds, seconds)
 
     def record_start(self) -> None:
@@ -93,6 +99,17 @@ class JobBoard:
         if stalled_for >= stall_seconds:
             raise TimeoutError(f"no import job started or ended for {stall_seconds:.0f}s")
         self.clock.wait(self.changed, min(seconds, stall_seconds - stalled_for))
+
+    # --- what each job imports (it never changes) ---------------------------------------------
+    def remember_sources(self, job_id: str, sources: frozenset[str]) -> None:
+        """Note the files job_id imports, so duplicate checks need not read it again."""
+        with self.changed:
+            self._sources[job_id] = sources
+
+    def known_sources(self, job_id: str) -> frozenset[str] | None:
+        """The files job_id imports, if this process has seen them."""
+        with self.changed:
+            return self._sources.get(job_id)
 
     # --- watching statuses ------------------------------------------------------------------
     @contextmanager

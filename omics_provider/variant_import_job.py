@@ -265,6 +265,9 @@ class VariantImportJobProvider(OmicsProvider):
             progress.line(f"adopted job {job['id']} ({job['status']}) as adoptJobId asks")
             return job
         stall = self._timeout(inputs)
+        queued = session.board.waiting_starters()
+        if queued:
+            progress.line(f"queued behind {queued} imports waiting to start (job quota)")
         try:
             with session.board.turn(stall):
                 return _adopt_duplicate_or_start(session, spec, inputs, stall)
