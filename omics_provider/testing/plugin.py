@@ -1,4 +1,4 @@
-"""Drives the real dynamic-provider plugin over gRPC, as the Pulumi engine does, for tests and bench.
+"""Drives the real dynamic-provider plugin over gRPC as the Pulumi engine does (tests, bench).
 
 The Pulumi CLI cannot be installed everywhere this project is tested, so engine-facing behaviour is
 proven by starting `python -m pulumi.dynamic` (the very server the engine starts for dynamic
@@ -180,14 +180,16 @@ class DynamicProviderPlugin:
         self, provider: ResourceProvider, id_: str, outputs: dict[str, Any], timeout: float = 120
     ) -> None:
         """Delete the resource with the given stored outputs."""
-        request = proto.DeleteRequest(id=id_, urn=_urn(outputs), properties=_props(provider, outputs))
+        request = proto.DeleteRequest(
+            id=id_, urn=_urn(outputs), properties=_props(provider, outputs)
+        )
         self._call("Delete", request, timeout)
 
     def _call(self, method: str, request: Any, timeout: float = 120) -> Any:
         try:
             return getattr(self.stub, method)(request, timeout=timeout)
         except grpc.RpcError as error:
-            code, details = error.code(), error.details() or ""  # type: ignore[attr-defined]
+            code, details = error.code(), error.details() or ""
             raise PluginCallError(method, code, details) from None
 
 
