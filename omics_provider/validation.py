@@ -9,7 +9,7 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 
 from .properties import contains_unknown, is_unknown
-from .service_model import StringRule, map_rules, string_rule
+from .service_model import REGION_RULE, StringRule, map_rules, omics_model, string_rule
 
 _CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(32), 127])
 
@@ -68,6 +68,22 @@ class Checker:
         valid = isinstance(value, int | float) and not isinstance(value, bool)
         if not valid or not math.isfinite(value) or value <= 0:
             self.fail(prop, f"must be a positive number of {unit}, got {value!r}")
+
+    def region(self, prop: str, value: Any) -> None:
+        """Check an optional AWS region name."""
+        if value is not None:
+            self.string(prop, value, REGION_RULE, "an AWS region such as us-east-1")
+
+    def enum(self, prop: str, value: Any, shape_name: str) -> bool:
+        """Check a required value against the omics model's named enum shape."""
+        if is_unknown(value):
+            return True
+        shape: Any = omics_model().shape_for(shape_name)
+        allowed = [str(option) for option in shape.enum]
+        if value not in allowed:
+            self.fail(prop, f"must be one of {', '.join(allowed)}, got {value!r}")
+            return False
+        return True
 
     def string_map(self, prop: str, value: Any, shape_name: str, what: str) -> None:
         """Check an optional map of strings against the omics model's named map shape."""
