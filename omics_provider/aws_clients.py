@@ -57,12 +57,13 @@ def omics_client(settings: AwsSettings, region: str | None = None) -> OmicsClien
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = _build_omics_client(settings, region)
+            client = build_omics_client(settings, region)
             _clients[key] = client
         return client  # type: ignore[no-any-return]
 
 
-def _build_omics_client(settings: AwsSettings, region: str | None) -> Any:
+def build_omics_client(settings: AwsSettings, region: str | None) -> Any:
+    """A new omics client for settings (uncached: use omics_client in provider code)."""
     session = boto3.session.Session(profile_name=settings.profile)
     region_name = region or settings.region or session.region_name
     client = _client(session, region_name, settings.omics_endpoint, inject_host_prefix=True)

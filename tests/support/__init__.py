@@ -1,0 +1,1 @@
+"""Shared test support: a fake clock, emulator-backed fixtures and input builders."""

@@ -1,0 +1,95 @@
+"""Builders for import job inputs, variant stores in the emulator, and plugin environments."""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+from omics_provider.aws_calls import CallContext
+from omics_provider.aws_clients import AwsSettings, build_omics_client
+from omics_provider.emulator import EmulatorHandle
+from omics_provider.import_jobs import JobSession
+from omics_provider.import_scheduler import JobBoard
+from omics_provider.polling import SYSTEM_CLOCK, Backoff, Clock, Deadline
+from omics_provider.progress import Progress
+
+REFERENCE_ARN = (
+    "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
+)
+ROLE_ARN = "arn:aws:iam::123456789012:role/omics-import"
+STORE = "test_store"
+
+FAST_STATUS_POLL = Backoff(0.02, 2.0, 0.1)
+
+FAST_POLL_CONFIG = {
+    "aws:region": "us-east-1",
+    "omics-variant-import:pollInitialSeconds": "0.02",
+    "omics-variant-import:pollMaxSeconds": "0.1",
+    "omics-variant-import:quotaPollSeconds": "0.05",
+}
+
+
+def job_inputs(*sources: str, **overrides: Any) -> dict[str, Any]:
+    """Checked-looking inputs of one VariantImportJob into STORE."""
+    inputs: dict[str, Any] = {
+        "resourceName": "batch",
+        "destinationName": STORE,
+        "roleArn": ROLE_ARN,
+        "items": [{"source": s} for s in (sources or ("s3://samples-bucket/a.vcf",))],
+    }
+    inputs.update(overrides)
+    return inputs
+
+
+def plugin_env(emulator: EmulatorHandle, **extra: str) -> dict[str, str]:
+    """The plugin's environment: boto3 pointed at the emulator, dummy credentials."""
+    return {
+        "AWS_ENDPOINT_URL_OMICS": emulator.url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        **extra,
+    }
+
+
+def create_store(client: Any, name: str = STORE) -> dict[str, Any]:
+    """Create a variant store in the emulator and wait until it is ACTIVE."""
+    client.create_variant_store(name=name, reference={"referenceArn": REFERENCE_ARN})
+    for _ in range(200):
+        store = client.get_variant_store(name=name)
+        if store["status"] == "ACTIVE":
+            return dict(store)
+        time.sleep(0.01)
+    raise AssertionError(f"store {name} never became ACTIVE")
+
+
+def jobs_into(emulator: EmulatorHandle, store: str = STORE) -> list[dict[str, Any]]:
+    """Every job the emulator holds for store."""
+    return [job for job in emulator.backend.jobs() if job["destinationName"] == store]
+
+
+def job_session(
+    emulator: EmulatorHandle,
+    clock: Clock = SYSTEM_CLOCK,
+    status_poll: Backoff = FAST_STATUS_POLL,
+    quota_poll_seconds: float = 0.05,
+    seconds: float = 30.0,
+) -> JobSession:
+    """A JobSession on a fresh board, with a client of the provider's own kind on emulator."""
+    settings = AwsSettings(region="us-east-1", omics_endpoint=emulator.url)
+    progress = Progress("VariantImportJob", "batch", clock, io.StringIO())
+    return JobSession(
+        client=build_omics_client(settings, None),
+        board=JobBoard(clock),
+        ctx=CallContext(progress, Deadline.after(clock, seconds), clock, Backoff(0.01, 2, 0.1)),
+        status_poll=status_poll,
+        quota_poll_seconds=quota_poll_seconds,
+    )
+
+
+def progress_text(session: JobSession) -> str:
+    """What the session's progress printed."""
+    stream = session.ctx.progress.stream
+    assert isinstance(stream, io.StringIO)
+    return stream.getvalue()

@@ -1,0 +1,209 @@
+"""Import job operations against the emulator over HTTP: guard, start, adopt, wait, cancel."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from omics_provider.emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
+from omics_provider.emulator.pytest_plugin import make_omics_client
+from omics_provider.errors import ProviderError
+from omics_provider.import_jobs import (
+    ImportSpec,
+    adopt_job,
+    cancel_job,
+    find_duplicate,
+    start_job,
+    wait_for_job,
+)
+from omics_provider.polling import STATUS_POLL, Deadline
+from tests.support.clock import FakeClock
+from tests.support.jobs import (
+    create_store,
+    job_inputs,
+    job_session,
+    jobs_into,
+    progress_text,
+)
+
+SPEC = ImportSpec.from_inputs(job_inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf"))
+
+
+def start_directly(client: Any, spec: ImportSpec = SPEC) -> str:
+    return str(client.start_variant_import_job(**spec.start_request())["jobId"])
+
+
+def test_find_duplicate_finds_a_running_job_with_the_same_files(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    job_id = start_directly(omics_client)
+    reordered = ImportSpec.from_inputs(
+        job_inputs("s3://samples-bucket/b.vcf", "s3://samples-bucket/a.vcf")
+    )
+    duplicate = find_duplicate(job_session(omics_emulator), reordered)
+    assert duplicate is not None and duplicate["id"] == job_id
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        job_inputs("s3://samples-bucket/a.vcf"),
+        job_inputs(
+            "s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf", runLeftNormalization=True
+        ),
+        job_inputs(
+            "s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf", annotationFields={"k": "v"}
+        ),
+    ],
+)
+def test_find_duplicate_ignores_other_files_or_settings(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any], other: dict[str, Any]
+) -> None:
+    start_directly(omics_client, ImportSpec.from_inputs(other))
+    assert find_duplicate(job_session(omics_emulator), SPEC) is None
+
+
+def test_find_duplicate_finds_a_recently_completed_job(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    session = job_session(omics_emulator)
+    job_id = start_directly(omics_client)
+    assert (
+        wait_for_job(session, job_id, Deadline.after(session.ctx.clock, 10))["status"]
+        == "COMPLETED"
+    )
+    duplicate = find_duplicate(job_session(omics_emulator), SPEC)
+    assert duplicate is not None and duplicate["id"] == job_id
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.1, fail_sources=("*",))]
+)
+def test_find_duplicate_ignores_a_failed_job(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    session = job_session(omics_emulator)
+    job_id = start_directly(omics_client)
+    assert (
+        wait_for_job(session, job_id, Deadline.after(session.ctx.clock, 10))["status"] == "FAILED"
+    )
+    assert find_duplicate(job_session(omics_emulator), SPEC) is None
+
+
+def test_start_job_into_a_missing_store_names_destination_name(
+    omics_emulator: EmulatorHandle,
+) -> None:
+    with pytest.raises(ProviderError) as raised:
+        start_job(job_session(omics_emulator), SPEC, stall_seconds=5)
+    message = str(raised.value)
+    assert "StartVariantImportJob failed (ResourceNotFoundException" in message
+    assert "check destinationName" in message
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(role_unassumable_seconds=0.3)]
+)
+def test_start_job_waits_for_a_role_that_cannot_be_assumed_yet(
+    omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    session = job_session(omics_emulator)
+    job_id = start_job(session, SPEC, stall_seconds=5)
+    assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
+    assert "waiting for HealthOmics to be able to assume the role" in progress_text(session)
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.3, max_concurrent_jobs=1)]
+)
+def test_start_job_waits_through_a_full_quota_until_a_job_ends(
+    omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    session = job_session(omics_emulator)
+    first = start_job(session, SPEC, stall_seconds=5)
+    waiter = threading.Thread(
+        target=wait_for_job, args=(session, first, Deadline.after(session.ctx.clock, 10))
+    )
+    waiter.start()
+    second_spec = ImportSpec.from_inputs(job_inputs("s3://samples-bucket/c.vcf"))
+    second = start_job(session, second_spec, stall_seconds=5)
+    waiter.join(10)
+    assert {job["id"] for job in jobs_into(omics_emulator)} == {first, second}
+    assert "concurrent import job quota is full" in progress_text(session)
+    assert omics_emulator.backend.requests_by_operation()["StartVariantImportJob"] >= 3
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=60, max_concurrent_jobs=1)]
+)
+def test_start_job_gives_up_when_the_quota_stays_full(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    start_directly(omics_client)
+    with pytest.raises(ProviderError, match="quota stayed full"):
+        start_job(job_session(omics_emulator, quota_poll_seconds=0.05), SPEC, stall_seconds=0.3)
+    assert len(jobs_into(omics_emulator)) == 1
+
+
+def test_adopt_job_into_another_store_is_refused(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    job_id = start_directly(omics_client)
+    other = ImportSpec.from_inputs(job_inputs(destinationName="other_store"))
+    with pytest.raises(ProviderError, match=f"adoptJobId {job_id} imports into store 'test_store'"):
+        adopt_job(job_session(omics_emulator), job_id, other)
+
+
+def test_wait_for_job_on_a_fake_clock_polls_with_backoff_and_reports_progress() -> None:
+    clock = FakeClock()
+    backend = OmicsBackend(EmulatorSettings(store_seconds=0, job_seconds=1800), clock=clock)
+    with start_emulator(backend=backend) as emulator:
+        client = make_omics_client(emulator.url)
+        create_store(client)
+        session = job_session(emulator, clock=clock, status_poll=STATUS_POLL, seconds=7200)
+        job_id = start_directly(client)
+        started = clock.now
+        job = wait_for_job(session, job_id, Deadline.after(clock, 7200))
+        lists = backend.requests_by_operation()["ListVariantImportJobs"]
+    assert job["status"] == "COMPLETED"
+    assert 1800 <= clock.now - started <= 1800 + STATUS_POLL.cap
+    assert lists <= 25  # fixed 30-second polling would take 60
+    text = progress_text(session)
+    assert f"job {job_id}: SUBMITTED, 0/2 items done (0s)" in text
+    assert f"job {job_id}: COMPLETED, 2/2 items done" in text
+
+
+def test_wait_for_job_times_out_with_advice(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 60
+    job_id = start_directly(omics_client)
+    session = job_session(omics_emulator)
+    with pytest.raises(ProviderError) as raised:
+        wait_for_job(session, job_id, Deadline.after(session.ctx.clock, 0.2))
+    assert f"import job {job_id} is still" in str(raised.value)
+    assert "next `pulumi up` adopts it" in str(raised.value)
+
+
+def test_cancel_job_cancels_a_running_job_and_confirms_it(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 60
+    job_id = start_directly(omics_client)
+    cancel_job(job_session(omics_emulator), job_id)
+    assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "CANCELLED"
+
+
+def test_cancel_job_leaves_a_finished_job_alone(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    session = job_session(omics_emulator)
+    job_id = start_directly(omics_client)
+    wait_for_job(session, job_id, Deadline.after(session.ctx.clock, 10))
+    cancel_job(session, job_id)
+    assert "CancelVariantImportJob" not in omics_emulator.backend.requests_by_operation()
+
+
+def test_cancel_job_of_an_unknown_job_is_fine(omics_emulator: EmulatorHandle) -> None:
+    cancel_job(job_session(omics_emulator), "00000000-0000-4000-8000-000000000000")
