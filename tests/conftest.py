@@ -1,1 +1,1 @@
-pytest_plugins = ["omics_provider.emulator.pytest_plugin"]
+pytest_plugins = ["omics_provider.emulator.pytest_plugin", "tests.support.fixtures"]
