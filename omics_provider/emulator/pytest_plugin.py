@@ -24,7 +24,7 @@ FAST_SETTINGS = {"store_seconds": 0.05, "job_seconds": 0.2}
 def make_omics_client(url: str, region: str = "us-east-1", **config: Any) -> Any:
     """A boto3 omics client bound to ``url``: no host prefix, dummy credentials.
 
-    ``config`` goes to ``botocore.config.Config`` (e.g. ``retries={"max_attempts": 1}``,
+    ``config`` goes to ``botocore.config.Config`` (e.g. ``retries={"total_max_attempts": 1}``,
     ``parameter_validation=False``).
     """
     return boto3.client(
@@ -84,7 +84,7 @@ def omics_conformance() -> Iterator[ConformanceRecorder]:
 def omics_client_factory(
     omics_emulator: EmulatorHandle, omics_conformance: ConformanceRecorder
 ) -> Callable[..., Any]:
-    """Build more clients on the emulator, e.g. ``factory(retries={"max_attempts": 1})``."""
+    """Build more clients on the emulator, e.g. ``factory(retries={"total_max_attempts": 1})``."""
 
     def factory(**config: Any) -> Any:
         return omics_conformance.attach(make_omics_client(omics_emulator.url, **config))
@@ -95,4 +95,4 @@ def omics_client_factory(
 @pytest.fixture
 def omics_client(omics_client_factory: Callable[..., Any]) -> Any:
     """A boto3 omics client on the emulator, us-east-1, retries off, responses checked."""
-    return omics_client_factory(retries={"max_attempts": 1})
+    return omics_client_factory(retries={"total_max_attempts": 1})

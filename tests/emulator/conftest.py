@@ -48,7 +48,7 @@ def omics_emulator(
 @pytest.fixture
 def raw_client(omics_client_factory: Callable[..., Any]) -> Any:
     """A client without botocore's own parameter validation, so the server's is exercised."""
-    return omics_client_factory(retries={"max_attempts": 1}, parameter_validation=False)
+    return omics_client_factory(retries={"total_max_attempts": 1}, parameter_validation=False)
 
 
 @pytest.fixture

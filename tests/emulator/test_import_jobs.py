@@ -198,9 +198,10 @@ def test_list_variant_import_jobs_ids(omics_client: Any, jobs_in_two_stores: lis
 def test_list_variant_import_jobs_max_results_next_token(
     omics_client: Any, jobs_in_two_stores: list[str]
 ) -> None:
-    seen, token = [], None
+    seen: list[str] = []
+    token: str | None = None
     while True:
-        kwargs = {"nextToken": token} if token else {}
+        kwargs: dict[str, str] = {"nextToken": token} if token else {}
         page = omics_client.list_variant_import_jobs(maxResults=3, **kwargs)
         assert len(page["variantImportJobs"]) <= 3
         seen += [j["id"] for j in page["variantImportJobs"]]

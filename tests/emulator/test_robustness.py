@@ -20,7 +20,7 @@ def raw_request(
     url: str, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], Any]:
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(str(parts.hostname), parts.port, timeout=10)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
@@ -90,7 +90,7 @@ def test_concurrent_requests_all_answered(
     omics_emulator: EmulatorHandle, omics_client_factory: Callable[..., Any]
 ) -> None:
     def create(i: int) -> str:
-        client = omics_client_factory(retries={"max_attempts": 1})
+        client = omics_client_factory(retries={"total_max_attempts": 1})
         return str(client.create_variant_store(name=f"store_{i:02d}", reference=REFERENCE)["name"])
 
     with ThreadPoolExecutor(max_workers=20) as pool:
@@ -104,7 +104,7 @@ def test_concurrent_duplicate_creates_exactly_one_wins(
     omics_emulator: EmulatorHandle, omics_client_factory: Callable[..., Any]
 ) -> None:
     def create(_: int) -> int:
-        client = omics_client_factory(retries={"max_attempts": 1})
+        client = omics_client_factory(retries={"total_max_attempts": 1})
         try:
             client.create_variant_store(name="same", reference=REFERENCE)
         except client.exceptions.ConflictException:

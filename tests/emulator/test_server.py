@@ -33,7 +33,7 @@ def test_start_emulator_url_names_bound_port() -> None:
 
 def test_stop_frees_port_connection_refused() -> None:
     emu = start_emulator(EmulatorSettings())
-    client = make_omics_client(emu.url, retries={"max_attempts": 1})
+    client = make_omics_client(emu.url, retries={"total_max_attempts": 1})
     client.list_variant_stores()  # a pooled keep-alive connection now exists
     emu.stop()
     assert not port_open(emu.url)
@@ -45,7 +45,7 @@ def test_stop_frees_port_connection_refused() -> None:
 def test_restart_same_port_same_state() -> None:
     emu = start_emulator(EmulatorSettings())
     port = emu.port
-    client = make_omics_client(emu.url, retries={"max_attempts": 1})
+    client = make_omics_client(emu.url, retries={"total_max_attempts": 1})
     client.create_variant_store(name="cohort", reference=REFERENCE)
     emu.stop()
     emu.restart()
