@@ -1,0 +1,67 @@
+"""The stack program: a variant store, the role HealthOmics assumes, and one import job per batch.
+
+New files arrive as a new batch in `imports`: each batch is its own VariantImportJob, imported
+once, so nothing already imported is imported again.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from omics_provider import VariantImportJob, VariantImportRole, VariantStore
+from omics_provider.aws_clients import CONFIG_NAMESPACE
+from omics_provider.stack_config import StackConfig, parse_stack_config, read_config
+
+
+def import_role(config: StackConfig) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
+    """The role ARN the jobs pass, and what must exist before a job starts (the role's policy)."""
+    if config.existing_role_arn:
+        return config.existing_role_arn, []
+    role = VariantImportRole(
+        "import-role", sources=list(config.sources), reference_arn=config.reference_arn
+    )
+    return role.arn, [role.policy]
+
+
+def declare_jobs(
+    config: StackConfig, store: VariantStore
+) -> tuple[pulumi.Input[str] | None, dict[str, VariantImportJob]]:
+    """The role ARN and one VariantImportJob per batch; each job waits for the store and role."""
+    if not config.imports:
+        return None, {}
+    role_arn, role_ready = import_role(config)
+    jobs = {
+        batch.name: VariantImportJob(
+            batch.name,
+            destination_name=store.name,
+            role_arn=role_arn,
+            items=list(batch.sources),
+            run_left_normalization=batch.run_left_normalization,
+            annotation_fields=batch.annotation_fields,
+            wait_for_completion=config.wait_for_completion,
+            timeout_seconds=config.timeout_seconds,
+            opts=pulumi.ResourceOptions(depends_on=[store, *role_ready]),
+        )
+        for batch in config.imports
+    }
+    return role_arn, jobs
+
+
+config = parse_stack_config(read_config(pulumi.Config(CONFIG_NAMESPACE).get))
+
+store = VariantStore(
+    "variant-store",
+    name=config.store_name,
+    reference_arn=config.reference_arn,
+    description=config.store_description,
+    adopt_existing=config.adopt_existing_store,
+    opts=pulumi.ResourceOptions(protect=config.protect_store),
+)
+
+role_arn, jobs = declare_jobs(config, store)
+
+pulumi.export("storeName", store.name)
+pulumi.export("storeArn", store.store_arn)
+pulumi.export("roleArn", role_arn)
+pulumi.export("jobIds", {name: job.job_id for name, job in jobs.items()})
+pulumi.export("jobStatuses", {name: job.status for name, job in jobs.items()})
