@@ -1,4 +1,4 @@
-"""Credentials never reach state, outputs, progress lines or errors; the emulator stays on loopback."""
+"""Credentials never reach state, outputs, progress or errors; the emulator stays on loopback."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import sys
 from typing import Any
 
 import pytest
+from pulumi.dynamic.dynamic import serialize_provider
 
 from omics_provider import VariantImportJobProvider
 from omics_provider.emulator import EmulatorHandle, EmulatorSettings, start_emulator
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
-from pulumi.dynamic.dynamic import serialize_provider
 from tests.support.jobs import FAST_POLL_CONFIG, job_inputs, plugin_env
 
 CANARY_KEY = "AKIACANARY7Q2XJ4LM9Z"
