@@ -87,3 +87,21 @@ def test_request_count_counts_per_operation() -> None:
 def test_omics_emulator_fixture_serves_with_fast_timings(omics_emulator: Any) -> None:
     assert omics_emulator.running
     assert omics_emulator.backend.settings.max_concurrent_jobs == 5
+
+
+def test_list_variant_stores_via_aws_endpoint_url_omics(
+    omics_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+    from botocore.config import Config
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_OMICS", omics_emulator.url)
+    client: Any = boto3.client(
+        "omics",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(inject_host_prefix=False),
+    )
+    assert client.list_variant_stores()["variantStores"] == []
+    assert omics_emulator.backend.requests_by_operation() == {"ListVariantStores": 1}
