@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
@@ -67,3 +67,15 @@ _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 def snake_case(name: str) -> str:
     """jobId -> job_id."""
     return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def alias_snake_case(resource: object, keys: Iterable[str]) -> None:
+    """Expose each camelCase property of resource (`jobId`) also as a snake_case one (`job_id`).
+
+    Pulumi creates one attribute per props key, named exactly like the key, and resolves it by the
+    name translate_output_property returns for the engine's key. Translating camelCase keys to
+    snake_case there leaves every attribute unresolved (and would rewrite nested keys such as tag
+    names), so the keys stay camelCase and the snake_case names are aliases of the same Outputs.
+    """
+    for key in keys:
+        setattr(resource, snake_case(key), getattr(resource, key))

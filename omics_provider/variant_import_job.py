@@ -26,8 +26,8 @@ from .import_jobs import (
 from .import_scheduler import ACTIVE_STATUSES, board_for
 from .polling import Deadline
 from .properties import contains_unknown, is_unknown, pick
-from .provider_base import OmicsProvider, reported, snake_case
-from .service_model import MAX_ITEMS_PER_JOB, REGION_RULE, string_rule
+from .provider_base import OmicsProvider, alias_snake_case, reported
+from .service_model import MAX_ITEMS_PER_JOB, string_rule
 from .validation import Checker
 
 IMPORT_DEFINING = (
@@ -89,8 +89,7 @@ def check_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckResul
         checker.shape_string(
             "adoptJobId", inputs["adoptJobId"], "ResourceId", "a job id is a UUID, as start returns"
         )
-    if inputs.get("region") is not None:
-        checker.string("region", inputs["region"], REGION_RULE, "an AWS region such as us-east-1")
+    checker.region("region", inputs.get("region"))
     if not checker.failures:
         _check_reimport(checker, normalize_inputs(olds), inputs)
     return CheckResult(inputs, checker.failures)
@@ -355,7 +354,4 @@ class VariantImportJob(pulumi.dynamic.Resource, module="omics", name="VariantImp
             **dict.fromkeys(OUTPUT_KEYS),
         }
         super().__init__(VariantImportJobProvider(), resource_name, props, opts)
-
-    def translate_output_property(self, prop: str) -> str:
-        """Outputs are camelCase in state and snake_case as Python attributes."""
-        return snake_case(prop)
+        alias_snake_case(self, [key for key in props if key != "resourceName"])

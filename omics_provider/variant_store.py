@@ -9,7 +9,7 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .properties import contains_unknown, pick
-from .provider_base import OmicsProvider, reported, snake_case
+from .provider_base import OmicsProvider, alias_snake_case, reported
 from .stores import (
     StoreSession,
     StoreSpec,
@@ -222,7 +222,4 @@ class VariantStore(pulumi.dynamic.Resource, module="omics", name="VariantStore")
             **dict.fromkeys(OUTPUT_KEYS),
         }
         super().__init__(VariantStoreProvider(), resource_name, props, opts)
-
-    def translate_output_property(self, prop: str) -> str:
-        """Outputs are camelCase in state and snake_case as Python attributes."""
-        return snake_case(prop)
+        alias_snake_case(self, [key for key in props if key != "resourceName"])
