@@ -23,7 +23,7 @@ MAIN = Path(__file__).resolve().parent.parent / "__main__.py"
 NAMESPACE = "omics-variant-import"
 REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
 ACCOUNT = "123456789012"
-BATCHES = [
+BATCHES: list[dict[str, Any]] = [
     {"name": "batch-1", "sources": ["s3://bucket-a/one.vcf", "s3://bucket-a/two.vcf.gz"]},
     {"name": "batch-2", "sources": ["s3://bucket-b/three.vcf"], "runLeftNormalization": True},
 ]
@@ -106,8 +106,8 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.recorder = mocks
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.name in self.recorder.registered:
             names = {urn.rsplit("::", 1)[-1] for urn in request.dependencies}
             self.recorder.registered[request.name].dependencies = names
@@ -140,7 +140,7 @@ def run_program(
     resolved: dict[str, Any] = {}
     monkeypatch.setattr(pulumi, "export", exported.__setitem__)
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> pulumi.Output[None]:
         runpy.run_path(str(MAIN))
         return pulumi.Output.all(**exported).apply(resolved.update)
