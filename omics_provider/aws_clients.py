@@ -78,7 +78,7 @@ def _client(
 ) -> Any:
     config = BotoConfig(
         inject_host_prefix=inject_host_prefix,
-        retries={"max_attempts": 1},  # the provider retries itself, within its own deadline
+        retries={"total_max_attempts": 1},  # the provider retries itself, within its own deadline
         connect_timeout=10,
         read_timeout=60,
         max_pool_connections=64,

@@ -11,6 +11,7 @@ from .aws_calls import CallContext, call
 from .errors import ProviderError, ResourceMissingError
 from .import_scheduler import ACTIVE_STATUSES, JobBoard
 from .polling import Backoff, Deadline
+from .waiting import poll_until
 
 if TYPE_CHECKING:
     from mypy_boto3_omics import OmicsClient
@@ -320,17 +321,17 @@ def cancel_job(session: JobSession, job_id: str) -> None:
             return
         raise
     session.ctx.progress.line(f"cancelling job {job_id}")
-    deadline = Deadline.after(session.ctx.clock, CANCEL_CONFIRM_SECONDS)
-    for interval in session.status_poll.intervals():
-        if _ended(session, job_id):
-            return
-        if deadline.expired():
-            raise ProviderError(
-                f"{session.ctx.resource}: import job {job_id} was cancelled but did not report "
-                f"CANCELLED within {CANCEL_CONFIRM_SECONDS:.0f}s; check it with "
-                "`aws omics get-variant-import-job` and run destroy again"
-            )
-        deadline.sleep(interval)
+    poll_until(
+        read=lambda: _ended(session, job_id),
+        done=bool,
+        backoff=session.status_poll,
+        deadline=Deadline.after(session.ctx.clock, CANCEL_CONFIRM_SECONDS),
+        timeout_message=lambda _: (
+            f"{session.ctx.resource}: import job {job_id} was cancelled but did not report "
+            f"CANCELLED within {CANCEL_CONFIRM_SECONDS:.0f}s; check it with "
+            "`aws omics get-variant-import-job` and run destroy again"
+        ),
+    )
 
 
 def _ended(session: JobSession, job_id: str) -> bool:
