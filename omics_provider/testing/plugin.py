@@ -206,7 +206,13 @@ def _props(provider: ResourceProvider, props: dict[str, Any], with_provider: boo
 
 
 def _struct(props: dict[str, Any]) -> Any:
-    return asyncio.run(rpc.serialize_properties(props, {}))
+    # A private loop, not asyncio.run: that would clear the thread's current loop, which
+    # Pulumi's mocks (used by other tests in the same process) rely on.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(props, {}))
+    finally:
+        loop.close()
 
 
 def _plain(struct: Any) -> dict[str, Any]:
