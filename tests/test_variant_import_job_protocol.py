@@ -13,7 +13,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from omics_provider import VariantImportJobProvider
 from omics_provider.emulator import EmulatorHandle, EmulatorSettings
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
-from tests.support.jobs import FAST_POLL_CONFIG, STORE, job_inputs, jobs_into, plugin_env
+from tests.support.jobs import STORE, job_inputs, jobs_into
 
 PROVIDER = VariantImportJobProvider()
 
@@ -82,26 +82,6 @@ def test_check_with_olds_refuses_a_reimport_over_grpc(plugin: DynamicProviderPlu
     outcome = plugin.check(PROVIDER, job_inputs(), job_inputs("s3://samples-bucket/z.vcf"))
     [(prop, reason)] = outcome.failures
     assert prop == "items" and "same data again" in reason
-
-
-def test_create_after_an_interrupted_create_adopts_the_running_job(
-    omics_emulator: EmulatorHandle, store: dict[str, Any], plugin: DynamicProviderPlugin
-) -> None:
-    omics_emulator.backend.settings.job_seconds = 1.0
-    inputs = checked(plugin, job_inputs())
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(plugin.create, PROVIDER, inputs)
-        while not jobs_into(omics_emulator):
-            time.sleep(0.01)
-        plugin.kill()
-        with pytest.raises(PluginCallError):
-            pending.result(10)
-    [started] = jobs_into(omics_emulator)
-    with DynamicProviderPlugin(env=plugin_env(omics_emulator), config=FAST_POLL_CONFIG) as again:
-        job_id, outputs = again.create(PROVIDER, inputs)
-        assert f"adopted job {started['id']}" in again.stderr_text()
-    assert job_id == started["id"] and outputs["status"] == "COMPLETED"
-    assert len(jobs_into(omics_emulator)) == 1
 
 
 def test_create_with_allow_reimport_starts_a_second_job(
