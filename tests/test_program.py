@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import runpy
 from collections.abc import Iterator
@@ -36,6 +37,16 @@ POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
 def emulator() -> Iterator[EmulatorHandle]:
     with start_emulator(EmulatorSettings(store_seconds=0.1, job_seconds=0.2)) as handle:
         yield handle
+
+
+@pytest.fixture(autouse=True)
+def event_loop() -> Iterator[None]:
+    """A current event loop for Pulumi's runtime, even after an earlier asyncio.run() unset it."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 @dataclass
