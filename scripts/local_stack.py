@@ -216,8 +216,11 @@ def endpoint_changes(services: dict[str, Service], stack_file: Path = STACK_FILE
 
 
 def pulumi_env() -> dict[str, str]:
-    """The environment of the pulumi commands: file backend in the project, local passphrase."""
-    env = dict(os.environ, PULUMI_BACKEND_URL=STATE_URL)
+    """The environment of the pulumi commands: file backend in the project, local passphrase,
+    and moto's dummy credentials (the omics provider uses boto3's chain), so that no real AWS
+    credentials or profile reach the local stack."""
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN")}
+    env.update(PULUMI_BACKEND_URL=STATE_URL, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
     env.setdefault("PULUMI_CONFIG_PASSPHRASE", LOCAL_PASSPHRASE)
     return env
 

@@ -138,10 +138,11 @@ def test_endpoint_changes_lists_only_urls_that_differ() -> None:
 
 
 @pytest.mark.parametrize(("existing", "expected"), [(None, "omics-local-stack"), ("mine", "mine")])
-def test_pulumi_env_uses_local_backend_and_respects_passphrase(
+def test_pulumi_env_isolates_local_stack_and_respects_passphrase(
     monkeypatch: pytest.MonkeyPatch, existing: str | None, expected: str
 ) -> None:
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.setenv("AWS_PROFILE", "production")
     if existing is not None:
         monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", existing)
 
@@ -149,3 +150,4 @@ def test_pulumi_env_uses_local_backend_and_respects_passphrase(
 
     assert env["PULUMI_CONFIG_PASSPHRASE"] == expected
     assert env["PULUMI_BACKEND_URL"] == f"file://{ROOT / '.pulumi-state'}"
+    assert (env["AWS_ACCESS_KEY_ID"], "AWS_PROFILE" in env) == ("test", False)
