@@ -1,8 +1,7 @@
-"""The stack program: a variant store, the role HealthOmics assumes, and one import job per batch.
+"""The stack program: a variant store, the import role, and one import job per batch."""
 
-New files arrive as a new batch in `imports`: each batch is its own VariantImportJob, imported
-once, so nothing already imported is imported again.
-"""
+# New files arrive as a new batch in `imports`: each batch is its own VariantImportJob, imported
+# once, so nothing already imported is imported again.
 
 from __future__ import annotations
 
