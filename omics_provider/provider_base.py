@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, TypeVar
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
 from .aws_calls import CallContext
 from .aws_clients import omics_client
@@ -37,10 +37,23 @@ def reported(method: F) -> F:
 
 
 class OmicsProvider(ResourceProvider):
-    """A stateless provider: settings come from configure(), clients are built per call."""
+    """A stateless provider: settings come from configure(), clients are built per call.
+
+    Subclasses name their resource kind and the pure functions that check and diff its inputs.
+    """
 
     kind = "Resource"
     clock: Clock = SYSTEM_CLOCK
+    check_inputs: ClassVar[staticmethod[[Mapping[str, Any], Mapping[str, Any]], CheckResult]]
+    diff_inputs: ClassVar[staticmethod[[Mapping[str, Any], Mapping[str, Any]], DiffResult]]
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate offline: no AWS call. Failures name their property and a valid value."""
+        return type(self).check_inputs(olds, news)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the stored outputs (which carry every input) with the new inputs."""
+        return type(self).diff_inputs(olds, news)
 
     def configure(self, req: ConfigureRequest) -> None:
         """Read the AWS region, profile, endpoint and polling settings of the stack."""

@@ -186,14 +186,8 @@ class VariantImportJobProvider(OmicsProvider):
     """
 
     kind = "VariantImportJob"
-
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate offline: no AWS call. Failures name their property and a valid value."""
-        return check_inputs(olds, news)
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare the stored outputs (which carry every input) with the new inputs."""
-        return diff_inputs(olds, news)
+    check_inputs = staticmethod(check_inputs)
+    diff_inputs = staticmethod(diff_inputs)
 
     @reported
     def create(self, props: dict[str, Any]) -> CreateResult:
