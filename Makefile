@@ -23,13 +23,15 @@ lint: setup
 test: lint
 	$(VENV)/bin/pytest
 
+PULUMI_MISSING = the Pulumi CLI is not on PATH (pip cannot install it); install it from https://www.pulumi.com/docs/iac/download-install/ and run make $@ again
+
 up:
-	@command -v pulumi >/dev/null 2>&1 || { echo "make up: the Pulumi CLI is not on PATH; install it from https://www.pulumi.com/docs/iac/download-install/ and run make up again." >&2; exit 1; }
+	$(if $(shell command -v pulumi),,$(error $(PULUMI_MISSING)))
 	@$(MAKE) --no-print-directory setup
 	$(PY) scripts/local_stack.py up
 
 down:
-	@command -v pulumi >/dev/null 2>&1 || { echo "make down: the Pulumi CLI is not on PATH; install it from https://www.pulumi.com/docs/iac/download-install/ and run make down again." >&2; exit 1; }
+	$(if $(shell command -v pulumi),,$(error $(PULUMI_MISSING)))
 	@$(MAKE) --no-print-directory setup
 	$(PY) scripts/local_stack.py down
 
