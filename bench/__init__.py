@@ -1,0 +1,1 @@
+"""The benchmark behind `make bench`: overhead, polling, fan-out and footprint, in one table."""

@@ -1,0 +1,221 @@
+"""`make bench`: measure overhead, polling, fan-out and footprint now, and print one table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script (make bench): make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.fanout import QUOTA, measure_fan_out
+from bench.footprint import (
+    check_seconds,
+    provider_size,
+    source_length,
+    state_sizes,
+)
+from bench.overhead import measure_overhead
+from bench.polling import (
+    WINDOW,
+    PollingResult,
+    botocore_waiter,
+    measure_polling,
+    provider_wait,
+)
+from bench.polling_alternatives import render_alternatives
+from bench.report import Row, machine_context, render
+
+OVERHEAD_TARGET = 1.10
+CALLS_TARGET = 1 / 3
+LATENESS_TARGET = 0.05
+FAN_OUT_TARGET = 1.15
+PROVIDER_BYTES_TARGET = 200
+CHECK_SECONDS_TARGET = 0.050
+DURATIONS = {"1 min": 60.0, "30 min": 1800.0, "6 h": 6 * 3600.0}
+TARGET_DURATION = "30 min"
+FAN_OUT_NS = (5, 20, 50)
+TARGET_N = 50
+JOB_SECONDS = 1.0
+
+
+def overhead_rows(runs: int) -> list[Row]:
+    """Section 1: the plugin's cost over the bare AWS calls, and the calls per create."""
+    r = measure_overhead(runs=runs)
+    calls = ", ".join(f"{op} {n}" for op, n in sorted(r.calls.items()))
+    same = "every run" if r.calls_consistent else "NOT the same in every run"
+    return [
+        Row(
+            f"1 overhead: create, plugin/boto3 (median of {r.runs})",
+            f"{r.median_ratio:.2f}  (plugin {r.plugin_ms:.1f} ms = floor {r.floor_ms:.1f} "
+            f"+ AWS calls {r.boto3_ms:.1f} + provider {r.provider_ms:.1f})",
+            f"<= {OVERHEAD_TARGET:.2f}",
+            r.median_ratio <= OVERHEAD_TARGET,
+        ),
+        Row(
+            "1 AWS calls per create",
+            f"{sum(r.calls.values())}  ({calls}; {same})",
+        ),
+    ]
+
+
+def polling_rows() -> list[Row]:
+    """Section 2: status calls and lateness, the provider's wait loop vs botocore's waiter."""
+    rows = []
+    for label, seconds in DURATIONS.items():
+        ours, waiter = (
+            measure_polling(provider_wait(), seconds),
+            measure_polling(botocore_waiter, seconds),
+        )
+        targeted = label == TARGET_DURATION
+        ratio = ours.exact.total_calls / waiter.exact.total_calls
+        calls = " + ".join(f"{n} {_short(op)}" for op, n in sorted(ours.exact.calls.items()))
+        rows.append(
+            Row(
+                f"2 polling {label}: status calls, provider/waiter",
+                f"{ratio:.2f}  ({ours.exact.total_calls} = {calls} / "
+                f"{waiter.exact.total_calls} Get)",
+                f"<= {CALLS_TARGET:.2f}" if targeted else "",
+                ratio <= CALLS_TARGET if targeted else None,
+            )
+        )
+        rows.append(
+            Row(
+                f"2 polling {label}: worst lateness (±{WINDOW:.0%}), provider",
+                f"{_lateness(ours)}  | waiter {_lateness(waiter)}",
+                f"<= {LATENESS_TARGET:.0%} of duration" if targeted else "",
+                ours.worst_fraction <= LATENESS_TARGET if targeted else None,
+            )
+        )
+    return rows
+
+
+def _lateness(result: PollingResult) -> str:
+    return (
+        f"{result.worst_fraction:.1%} ({result.worst.lateness:.0f} s; "
+        f"at exact duration {result.exact.lateness:.1f} s)"
+    )
+
+
+def _short(operation: str) -> str:
+    return operation.removesuffix("VariantImportJobs").removesuffix("VariantImportJob")
+
+
+def fan_out_rows() -> list[Row]:
+    """Section 3: N concurrent creates through one plugin against the quota."""
+    rows = []
+    for n in FAN_OUT_NS:
+        r = measure_fan_out(n, JOB_SECONDS)
+        targeted = n == TARGET_N
+        rows.append(
+            Row(
+                f"3 fan-out N={n}: total / ideal ceil(N/{QUOTA})·D",
+                f"{r.ratio:.3f}  ({r.total_seconds / JOB_SECONDS:.2f} D / "
+                f"{r.ideal_seconds / JOB_SECONDS:.0f} D)",
+                f"<= {FAN_OUT_TARGET:.2f}" if targeted else "",
+                r.ratio <= FAN_OUT_TARGET if targeted else None,
+            )
+        )
+        rows.append(
+            Row(
+                f"3 fan-out N={n}: failures / duplicates / queued > D/2",
+                f"{r.failures} / {r.duplicates} / {r.late_calls}  "
+                f"(longest wait to be served {r.max_queue_wait / JOB_SECONDS:.2f} D)",
+                "0 / 0 / 0" if targeted else "",
+                r.failures == r.duplicates == r.late_calls == 0 if targeted else None,
+            )
+        )
+    return rows
+
+
+def footprint_rows() -> list[Row]:
+    """Section 4: serialized provider, one job's state, and check on 1,000 items."""
+    size = provider_size()
+    rows = [
+        Row(
+            "4 serialized provider (base64 text, as in state)",
+            f"{size.base64_chars} B  ({size.pickle_bytes} B of dill pickle)",
+            f"<= {PROVIDER_BYTES_TARGET} B",
+            size.base64_chars <= PROVIDER_BYTES_TARGET,
+        )
+    ]
+    states = state_sizes()
+    for state in states:
+        extra = state.outputs_bytes - states[0].outputs_bytes
+        per_item = f"{extra / (state.items - 1):.0f} B/extra item; " if state.items > 1 else ""
+        rows.append(
+            Row(
+                f"4 job state, {state.items:,} item(s): outputs + __provider",
+                f"{state.outputs_bytes:,} B  ({per_item}with inputs {state.checkpoint_bytes:,} B)",
+                f"<= {state.budget:,} B",
+                state.outputs_bytes <= state.budget,
+            )
+        )
+    seconds = check_seconds()
+    rows.append(
+        Row(
+            "4 check on 1,000 items (median of 21)",
+            f"{seconds * 1000:.1f} ms",
+            f"<= {CHECK_SECONDS_TARGET * 1000:.0f} ms",
+            seconds <= CHECK_SECONDS_TARGET,
+        )
+    )
+    return rows
+
+
+NOTES = f"""\
+notes:
+ 1 plugin = Create over gRPC to `python -m pulumi.dynamic` (request pre-serialized, as the engine
+   sends it); boto3 = the same calls from one warm client; pairs interleaved, each into a fresh
+   store, after warm-up; floor = Create of a provider that does nothing, through the same plugin.
+ 2 fake clock, no real waiting; each AWS call takes 50 ms of virtual time. Provider = its real
+   wait_for_job with the default policy; waiter = botocore's VariantImportJobCreated (30 s delay;
+   its 20-try limit lifted, else it gives up after ~10 min). Worst = the completion instant in
+   duration ±{WINDOW:.0%} noticed latest relative to its own duration (instants just after polls).
+ 3 D = {JOB_SECONDS:g} s stands for a one-hour job; the provider's poll config is scaled by D/3600;
+   one plugin process, emulator quota {QUOTA} concurrent jobs; each resource is checked, then
+   created, as the engine does; queued = time from sending a create to the provider's first line
+   about it; duplicates = resources without exactly one job.
+ 4 compact JSON, __provider in plaintext (state encrypts it as a secret, which adds more); item
+   URIs of {{uri}} characters; "with inputs" = the checkpoint's inputs and outputs together."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every measurement, print the table (exit 0 even when a target is missed)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=100, help="overhead pairs (default 100)")
+    parser.add_argument(
+        "--polling-alternatives",
+        action="store_true",
+        help="also print the 30-minute figures of other (initial, factor, cap) poll policies",
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    context = machine_context()
+    rows: list[Row] = []
+    sections: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("overhead", lambda: overhead_rows(args.runs)),
+        ("polling", polling_rows),
+        ("fan-out", fan_out_rows),
+        ("footprint", footprint_rows),
+    ]
+    for name, section in sections:
+        print(f"bench: measuring {name} ...", file=sys.stderr, flush=True)
+        rows += section()
+    print(context)
+    print(render(rows))
+    print(NOTES.format(uri=source_length()))
+    failed = [row.check for row in rows if row.passed is False]
+    print(f"\n{len(failed)} target(s) missed" + (": FAIL" if failed else ": all PASS"))
+    if args.polling_alternatives:
+        print()
+        print(render_alternatives(DURATIONS[TARGET_DURATION]))
+    print(f"bench took {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
