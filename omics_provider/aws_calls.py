@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import (
+    OutcomeUnknownError,
     ProviderError,
     ResourceMissingError,
     describe,
@@ -14,6 +15,7 @@ from .errors import (
     is_quota_exceeded,
     is_role_not_ready,
     is_transient,
+    outcome_unknown,
 )
 from .polling import RETRY_BACKOFF, Backoff, Clock, Deadline
 from .progress import Progress
@@ -38,19 +40,22 @@ class CallContext:
         """The resource as users name it in messages, e.g. `VariantImportJob batch-1`."""
         return f"{self.progress.kind} {self.progress.name}"
 
-    def fail(self, operation: str, error: BaseException, hint: str | None = None) -> ProviderError:
+    def fail(
+        self, operation: str, error: BaseException, hints: Mapping[str, str] | None = None
+    ) -> ProviderError:
         """The ProviderError that reports error of operation for this resource."""
         kind = ResourceMissingError if is_not_found(error) else ProviderError
-        return kind(describe(self.resource, operation, error, hint))
+        return kind(describe(self.resource, operation, error, hints))
 
 
 def call(
     ctx: CallContext,
     operation: str,
     fn: Callable[..., T],
-    hint: str | None = None,
+    hints: Mapping[str, str] | None = None,
     wait_for_role: bool = False,
     on_quota: Callable[[], None] | None = None,
+    idempotent: bool = True,
     **kwargs: Any,
 ) -> T:
     """fn(**kwargs), repeated with backoff while it fails transiently and the deadline allows.
@@ -68,9 +73,11 @@ def call(
             if on_quota is not None and is_quota_exceeded(error):
                 on_quota()
                 continue
+            if not idempotent and outcome_unknown(error):
+                raise OutcomeUnknownError(describe(ctx.resource, operation, error, hints)) from None
             role_wait = wait_for_role and is_role_not_ready(error) and not role_deadline.expired()
             if not (is_transient(error) or role_wait) or ctx.deadline.expired():
-                raise ctx.fail(operation, error, hint) from None
+                raise ctx.fail(operation, error, hints) from None
             if role_wait:
                 ctx.progress.status("role", "waiting for HealthOmics to be able to assume the role")
             ctx.deadline.sleep(next(delays))

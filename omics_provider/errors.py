@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
@@ -17,6 +19,9 @@ CONNECTION_ERRORS = (
     ReadTimeoutError,
 )
 """Network failures that say nothing about the request itself: the call may be made again."""
+
+SENT_BUT_UNANSWERED = (ConnectionClosedError, ReadTimeoutError)
+"""Network failures after the request was sent: the service may have acted on it."""
 
 TRANSIENT_CODES = frozenset(
     {"ThrottlingException", "InternalServerException", "ServiceUnavailableException"}
@@ -39,6 +44,10 @@ HINTS: dict[str, str] = {
 
 class ProviderError(Exception):
     """A failure whose message, on one line, says what failed, why, and what to do."""
+
+
+class OutcomeUnknownError(ProviderError):
+    """A call that must not be repeated blindly failed in a way that leaves its effect unknown."""
 
 
 class ResourceMissingError(ProviderError):
@@ -76,6 +85,12 @@ def is_transient(error: BaseException) -> bool:
     return error_code(error) in TRANSIENT_CODES or (status is not None and status >= 500)
 
 
+def outcome_unknown(error: BaseException) -> bool:
+    """True when the request may have taken effect: a server error, or no answer after sending."""
+    status = http_status(error)
+    return isinstance(error, SENT_BUT_UNANSWERED) or (status is not None and status >= 500)
+
+
 def is_quota_exceeded(error: BaseException) -> bool:
     """True when the concurrent-job quota refused the request."""
     return error_code(error) == QUOTA_CODE
@@ -94,13 +109,20 @@ def is_not_found(error: BaseException) -> bool:
     return error_code(error) == "ResourceNotFoundException"
 
 
-def describe(resource: str, operation: str, error: BaseException, hint: str | None = None) -> str:
-    """One line naming the resource, the operation, the AWS error and the likely fix."""
+def describe(
+    resource: str, operation: str, error: BaseException, hints: Mapping[str, str] | None = None
+) -> str:
+    """One line naming the resource, the operation, the AWS error and the likely fix.
+
+    hints maps error codes to advice that suits this call better than the general HINTS.
+    """
     code = error_code(error)
     if code is None:
         reason = f"{type(error).__name__}: {error}"
-        advice = hint or "check the network and the endpoint, then retry"
+        advice = "check the network and the endpoint, then retry"
     else:
         reason = f"{code}: {error_message(error)}"
-        advice = hint or HINTS.get(code, "see the AWS HealthOmics documentation for this error")
+        advice = (hints or {}).get(code) or HINTS.get(
+            code, "see the AWS HealthOmics documentation for this error"
+        )
     return f"{resource}: {operation} failed ({reason}); {advice}."

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .aws_calls import CallContext, call
-from .errors import ProviderError, ResourceMissingError
+from .errors import OutcomeUnknownError, ProviderError, ResourceMissingError
 from .import_scheduler import ACTIVE_STATUSES, JobBoard
 from .polling import Backoff, Deadline
 from .waiting import poll_until
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 """A successful job that ended this recently counts as a duplicate of the same import."""
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far the service's timestamps may run behind this machine's clock."""
 
 SUCCEEDED = frozenset({"COMPLETED", "COMPLETED_WITH_FAILURES"})
 UNSUCCESSFUL = frozenset({"FAILED", "CANCELLED"})
@@ -94,17 +96,32 @@ class JobSession:
         return dict(job)
 
 
-def find_duplicate(
-    session: JobSession, spec: ImportSpec, now: datetime | None = None
-) -> dict[str, Any] | None:
-    """A running, or recently successful, job importing spec's files into its store, if any."""
-    cutoff = (now or datetime.now(UTC)) - DUPLICATE_WINDOW
+def matching_jobs(
+    session: JobSession, spec: ImportSpec, created_after: datetime | None = None
+) -> Iterator[str]:
+    """Ids of running, or recently successful, jobs importing spec's files into its store.
+
+    With created_after, only jobs created since then count.
+    """
+    cutoff = datetime.now(UTC) - DUPLICATE_WINDOW
     wanted = frozenset(spec.sources)
     for summary in _jobs_into(session, spec.destination_name):
-        if _may_duplicate(summary, cutoff) and spec.same_settings(summary):
+        if _may_duplicate(summary, cutoff, created_after) and spec.same_settings(summary):
             job_id = str(summary["id"])
             if _sources_of(session, job_id) == wanted:
-                return session.get_job(job_id)
+                yield job_id
+
+
+def find_duplicate(
+    session: JobSession,
+    spec: ImportSpec,
+    created_after: datetime | None = None,
+    excluding: frozenset[str] = frozenset(),
+) -> dict[str, Any] | None:
+    """The first job matching_jobs finds, outside excluding, read in full; None if there is none."""
+    for job_id in matching_jobs(session, spec, created_after):
+        if job_id not in excluding:
+            return session.get_job(job_id)
     return None
 
 
@@ -130,16 +147,61 @@ def _jobs_into(session: JobSession, store_name: str) -> Iterator[dict[str, Any]]
         kwargs["nextToken"] = page["nextToken"]
 
 
-def _may_duplicate(summary: Mapping[str, Any], cutoff: datetime) -> bool:
-    status = summary.get("status")
-    if status in ACTIVE_STATUSES:
+def _may_duplicate(
+    summary: Mapping[str, Any], cutoff: datetime, created_after: datetime | None
+) -> bool:
+    """True for a job running, or ended successfully since cutoff (created after created_after)."""
+    if created_after is not None and not _at_or_after(summary.get("creationTime"), created_after):
+        return False
+    if summary.get("status") in ACTIVE_STATUSES:
         return True
-    completed = summary.get("completionTime")
-    return status in SUCCEEDED and isinstance(completed, datetime) and completed >= cutoff
+    return summary.get("status") in SUCCEEDED and _at_or_after(
+        summary.get("completionTime"), cutoff
+    )
 
 
-def start_job(session: JobSession, spec: ImportSpec, stall_seconds: float) -> str:
-    """Start the import and return its job id, waiting through the quota and a new role."""
+def _at_or_after(moment: Any, cutoff: datetime) -> bool:
+    return isinstance(moment, datetime) and moment >= cutoff
+
+
+def start_job(
+    session: JobSession,
+    spec: ImportSpec,
+    stall_seconds: float,
+    earlier: frozenset[str] = frozenset(),
+) -> str:
+    """Start the import once and return its job id, waiting through the quota and a new role.
+
+    StartVariantImportJob has no client token, so a start that failed in a way that may have
+    started the job (a 5xx, or no answer) is never simply repeated: the job is looked for first,
+    and adopted when it exists. earlier names identical jobs that existed before this start
+    (allowReimport), which are never taken for it.
+    """
+    delays = session.ctx.retry_backoff.intervals()
+    while True:
+        attempted_at = datetime.now(UTC)
+        try:
+            job_id = _request_start(session, spec, stall_seconds)
+            break
+        except OutcomeUnknownError as unknown:
+            session.ctx.progress.line(
+                "the start got no clear answer; looking for the job before trying again"
+            )
+            session.ctx.deadline.sleep(next(delays))
+            since = attempted_at - CLOCK_SKEW
+            started = find_duplicate(session, spec, created_after=since, excluding=earlier)
+            if started is not None:
+                job_id = str(started["id"])
+                break
+            if session.ctx.deadline.expired():
+                raise ProviderError(str(unknown)) from None
+    session.board.record_start()
+    session.board.remember_sources(job_id, frozenset(spec.sources))
+    return job_id
+
+
+def _request_start(session: JobSession, spec: ImportSpec, stall_seconds: float) -> str:
+    """One StartVariantImportJob, retried only where no job can have started."""
     hint_not_found = (
         f"no variant store named {spec.destination_name!r} exists in this account and region: "
         "check destinationName, or declare the store first"
@@ -158,9 +220,10 @@ def start_job(session: JobSession, spec: ImportSpec, stall_seconds: float) -> st
             session.ctx,
             "StartVariantImportJob",
             session.client.start_variant_import_job,
-            hint=hint_not_found,
+            hints={"ResourceNotFoundException": hint_not_found},
             wait_for_role=True,
             on_quota=wait_for_quota,
+            idempotent=False,
             **spec.start_request(),
         )
     except TimeoutError as stalled:
@@ -169,10 +232,7 @@ def start_job(session: JobSession, spec: ImportSpec, stall_seconds: float) -> st
             f"import job quota stayed full ({stalled}); wait for running jobs to end, raise the "
             "quota, or raise timeoutSeconds"
         ) from None
-    job_id = str(response["jobId"])
-    session.board.record_start()
-    session.board.remember_sources(job_id, frozenset(spec.sources))
-    return job_id
+    return str(response["jobId"])
 
 
 def adopt_job(session: JobSession, job_id: str, spec: ImportSpec) -> dict[str, Any]:

@@ -191,7 +191,7 @@ def delete_store(session: StoreSession, name: str, store_id: str, force: bool) -
                 session.ctx,
                 "DeleteVariantStore",
                 session.client.delete_variant_store,
-                hint=DELETE_HINT,
+                hints={"ConflictException": DELETE_HINT},
                 name=name,
                 force=force,
             )

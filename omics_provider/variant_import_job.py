@@ -20,6 +20,7 @@ from .import_jobs import (
     find_duplicate,
     find_job,
     job_outputs,
+    matching_jobs,
     start_job,
     wait_for_job,
 )
@@ -290,14 +291,16 @@ def _adopt_duplicate_or_start(
 ) -> dict[str, Any]:
     """The same import already running or recently done (unless allowReimport), else a new one."""
     progress = session.ctx.progress
-    duplicate = None if inputs.get("allowReimport") else find_duplicate(session, spec)
-    if duplicate is not None:
+    earlier: frozenset[str] = frozenset()
+    if inputs.get("allowReimport"):
+        earlier = frozenset(matching_jobs(session, spec))
+    elif (duplicate := find_duplicate(session, spec)) is not None:
         progress.line(
             f"adopted job {duplicate['id']} ({duplicate['status']}): it already imports the "
             f"same files into {spec.destination_name}; set allowReimport to import again"
         )
         return duplicate
-    job_id = start_job(session, spec, stall)
+    job_id = start_job(session, spec, stall, earlier)
     progress.line(f"started job {job_id} into {spec.destination_name} ({len(spec.sources)} items)")
     return _submitted(job_id, spec)
 

@@ -72,7 +72,8 @@ def test_describe_names_resource_operation_code_message_and_fix() -> None:
 
 
 def test_describe_uses_the_callers_hint() -> None:
-    text = describe("R", "Op", client_error("ResourceNotFoundException"), hint="check the store")
+    error = client_error("ResourceNotFoundException")
+    text = describe("R", "Op", error, hints={"ResourceNotFoundException": "check the store"})
     assert text.endswith("check the store.")
 
 

@@ -63,6 +63,7 @@ def test_create_under_request_faults_completes_every_job_once(
     assert_one_job_per_resource(omics_emulator, outputs)
     shown = [line.text for line in plugin.stderr if "Exception" in line.text]
     assert shown == [], "retried faults are not the user's concern"
+    assert sum(omics_emulator.backend.injected_faults().values()) > 0
 
 
 @pytest.mark.parametrize(

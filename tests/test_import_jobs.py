@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from omics_provider.emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
 from omics_provider.emulator.pytest_plugin import make_omics_client
@@ -15,6 +16,7 @@ from omics_provider.import_jobs import (
     adopt_job,
     cancel_job,
     find_duplicate,
+    matching_jobs,
     start_job,
     wait_for_job,
 )
@@ -207,3 +209,81 @@ def test_cancel_job_leaves_a_finished_job_alone(
 
 def test_cancel_job_of_an_unknown_job_is_fine(omics_emulator: EmulatorHandle) -> None:
     cancel_job(job_session(omics_emulator), "00000000-0000-4000-8000-000000000000")
+
+
+class AnswerLost:
+    """A client whose first start reaches the service but whose answer is lost as error."""
+
+    def __init__(self, client: Any, error: Exception) -> None:
+        self.client, self.error, self.starts = client, error, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def start_variant_import_job(self, **request: Any) -> Any:
+        self.starts += 1
+        response = self.client.start_variant_import_job(**request)
+        if self.starts == 1:
+            raise self.error
+        return response
+
+
+SERVER_ERROR = ClientError(
+    cast(
+        Any,
+        {
+            "Error": {"Code": "InternalServerException", "Message": "failed after acting"},
+            "ResponseMetadata": {"HTTPStatusCode": 500},
+        },
+    ),
+    "StartVariantImportJob",
+)
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [SERVER_ERROR, ReadTimeoutError(endpoint_url="http://127.0.0.1")],
+    ids=["server-error-after-start", "read-timeout-after-start"],
+)
+def test_start_job_whose_answer_is_lost_adopts_the_started_job_instead_of_starting_again(
+    omics_emulator: EmulatorHandle, store: dict[str, Any], lost: Exception
+) -> None:
+    session = job_session(omics_emulator)
+    lossy = AnswerLost(session.client, lost)
+    session.client = cast(Any, lossy)
+    job_id = start_job(session, SPEC, stall_seconds=5)
+    assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
+    assert lossy.starts == 1
+    assert "the start got no clear answer" in progress_text(session)
+
+
+def test_start_job_with_a_lost_answer_and_no_job_started_tries_again(
+    omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    session = job_session(omics_emulator)
+    real = session.client
+
+    class RefusedOnce(AnswerLost):
+        def start_variant_import_job(self, **request: Any) -> Any:
+            self.starts += 1
+            if self.starts == 1:
+                raise SERVER_ERROR
+            return real.start_variant_import_job(**request)
+
+    refused = RefusedOnce(real, SERVER_ERROR)
+    session.client = cast(Any, refused)
+    job_id = start_job(session, SPEC, stall_seconds=5)
+    assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
+    assert refused.starts == 2
+
+
+def test_start_job_after_a_lost_answer_ignores_an_older_identical_import(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    older = start_directly(omics_client)  # imported before; now again, with allowReimport
+    session = job_session(omics_emulator)
+    earlier = frozenset(matching_jobs(session, SPEC))
+    session.client = cast(Any, AnswerLost(session.client, SERVER_ERROR))
+    job_id = start_job(session, SPEC, stall_seconds=5, earlier=earlier)
+    assert job_id != older
+    assert {job["id"] for job in jobs_into(omics_emulator)} == {older, job_id}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import random
+from collections import Counter
 
 from omics_provider.emulator.exceptions import (
     InternalServerException,
@@ -23,12 +24,15 @@ class Faults:
         self.settings = settings
         self.rng = random.Random(settings.seed)
         self._roles_first_seen: dict[str, float] = {}
+        self.injected: Counter[str] = Counter()
 
     def check_request(self, operation: str) -> None:
         """Raise ThrottlingException or InternalServerException at the configured rates."""
         if self._roll(self.settings.throttle_rate):
+            self.injected["ThrottlingException"] += 1
             raise ThrottlingException(f"Rate exceeded for {operation} (emulated throttling)")
         if self._roll(self.settings.error_rate):
+            self.injected["InternalServerException"] += 1
             raise InternalServerException(
                 f"An internal error occurred in {operation} (emulated fault); retry the request"
             )

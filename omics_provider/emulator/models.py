@@ -233,6 +233,11 @@ class OmicsBackend:
         with self._lock:
             return dict(self._counters.by_operation)
 
+    def injected_faults(self) -> dict[str, int]:
+        """Requests answered with an injected fault so far, per error code."""
+        with self._lock:
+            return dict(self.faults.injected)
+
     def reset_counters(self) -> None:
         """Forget the request counts."""
         with self._lock:
