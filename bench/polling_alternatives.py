@@ -10,7 +10,7 @@ from .report import Row, render
 POLICIES = (
     STATUS_POLL,
     Backoff(2.0, 3.0, 80.0),
-    Backoff(60.0, 1.0, 80.0),
+    Backoff(80.0, 1.0, 80.0),
     Backoff(30.0, 2.0, 90.0),
     Backoff(10.0, 2.0, 180.0),
     Backoff(2.0, 2.0, 300.0),
