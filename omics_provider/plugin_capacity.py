@@ -20,7 +20,8 @@ from typing import Any
 
 PLUGIN_MODULE = "pulumi.dynamic.__main__"
 PLUGIN_WORKERS = 256
-"""Workers the plugin may run at once once widened: far above any stack's parallelism."""
+"""Workers the plugin may run at once once widened: far above any stack's parallelism. Each is a
+sleeping thread while it waits; past this many, calls queue as in the unwidened plugin."""
 
 _widened = False
 _lock = threading.Lock()
@@ -55,9 +56,26 @@ def _current_executor() -> ThreadPoolExecutor | None:
     return executor if isinstance(executor, ThreadPoolExecutor) else None
 
 
+class _NoIdleWorkers:
+    """Stands in for the executor's idle-worker semaphore, which over-counts idle workers.
+
+    Each finished call releases it, also when that worker goes straight on to a queued call, so
+    after a burst of quick calls (Check, Diff) it claims idle workers that are busy waiting on
+    imports, and a new call would queue behind them. Claiming none makes every new call start a
+    thread, up to the widened maximum; past it, calls queue as before.
+    """
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        return False
+
+    def release(self, n: int = 1) -> None:
+        return None
+
+
 def _raise_max_workers(executor: Any, workers: int) -> None:
     """Let executor run workers threads, and start threads for the calls already queued."""
     with executor._shutdown_lock:
         executor._max_workers = max(executor._max_workers, workers)
+        executor._idle_semaphore = _NoIdleWorkers()
         for _ in range(executor._work_queue.qsize()):
             executor._adjust_thread_count()
