@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -251,53 +252,77 @@ def adopt_job(session: JobSession, job_id: str, spec: ImportSpec) -> dict[str, A
     return job
 
 
-def wait_for_job(session: JobSession, job_id: str, deadline: Deadline) -> dict[str, Any]:
-    """Poll job_id until it ends and return it in full; ProviderError when the deadline passes."""
+def wait_for_job(
+    session: JobSession, job_id: str, deadline: Deadline, just_started: bool = False
+) -> dict[str, Any]:
+    """Poll job_id until it ends and return it in full; ProviderError when the deadline passes.
+
+    A job just started is known to be SUBMITTED, so the first read waits one interval.
+    """
     intervals = session.status_poll.intervals()
+    slept = _pause(session, deadline, next(intervals)) if just_started else 0.0
+    items: list[Any] = []
     with session.board.watching(job_id):
-        interval = next(intervals)
         while True:
-            summary = _read_status(session, job_id, interval / 2)
-            status = str(summary["status"])
+            job = _read_status(session, job_id, max_age=slept / 2)
+            status = str(job["status"])
+            if "items" not in job and (status not in ACTIVE_STATUSES or _changed(session, status)):
+                job = session.get_job(job_id)  # a batched summary has no items
+            items = job.get("items", items)
+            report_progress(session, job_id, status, items)
             if status not in ACTIVE_STATUSES:
-                job = session.get_job(job_id)
-                report_progress(session, job)
                 return job
-            if session.ctx.progress.due(status):
-                report_progress(session, session.get_job(job_id))
             if deadline.expired():
                 raise ProviderError(timeout_message(session.ctx.resource, job_id, status))
-            if session.board.waiting_starters():
-                interval = min(interval, session.quota_poll_seconds)
-            deadline.sleep(interval)
-            interval = next(intervals)
+            slept = _pause(session, deadline, next(intervals))
+
+
+def _changed(session: JobSession, status: str) -> bool:
+    return status != session.ctx.progress.last_status
+
+
+def _pause(session: JobSession, deadline: Deadline, interval: float) -> float:
+    """Sleep about interval (shorter while starts wait for the quota); return the time slept.
+
+    While other jobs are watched too, waking is aligned to multiples of interval on the shared
+    clock, so waiters with the same interval wake together and one batched read serves them all.
+    """
+    if session.board.waiting_starters():
+        interval = min(interval, session.quota_poll_seconds)
+    if session.board.watched_count() > 1:
+        interval = _until_next_multiple(session.ctx.clock.monotonic(), interval)
+    deadline.sleep(interval)
+    return interval
+
+
+def _until_next_multiple(now: float, interval: float) -> float:
+    """Seconds from now to the next multiple of interval at least half an interval away."""
+    wake = (math.floor(now / interval) + 1) * interval
+    return wake - now if wake - now >= interval / 2 else wake + interval - now
 
 
 def _read_status(session: JobSession, job_id: str, max_age: float) -> dict[str, Any]:
-    """The job's summary, from a batched ListVariantImportJobs read at most max_age ago."""
-    cached = session.board.fresh_status(job_id, max_age)
-    if cached is not None:
-        return cached
-    ids = session.board.batch_for(job_id)
-    page = call(
-        session.ctx, "ListVariantImportJobs", session.client.list_variant_import_jobs, ids=ids
-    )
-    summaries = [dict(job) for job in page.get("variantImportJobs", [])]
-    session.board.record_statuses(summaries)
-    for summary in summaries:
-        if summary["id"] == job_id:
-            return summary
-    return session.get_job(job_id)
+    """The job as last read by any waiter within max_age seconds, else read now.
+
+    One job watched alone is read in full (GetVariantImportJob, items included); several are
+    read together (ListVariantImportJobs with up to 20 ids, summaries without items).
+    """
+
+    def read(ids: list[str]) -> list[dict[str, Any]]:
+        if len(ids) == 1:
+            return [session.get_job(ids[0])]
+        page = call(
+            session.ctx, "ListVariantImportJobs", session.client.list_variant_import_jobs, ids=ids
+        )
+        return [dict(job) for job in page.get("variantImportJobs", [])]
+
+    return session.board.read_status(job_id, max_age, read) or session.get_job(job_id)
 
 
-def report_progress(session: JobSession, job: Mapping[str, Any]) -> None:
-    """Print the job's status and how many of its items are done."""
-    items = job.get("items", [])
+def report_progress(session: JobSession, job_id: str, status: str, items: list[Any]) -> None:
+    """Print the job's status and how many of its items are done (as last read)."""
     done = sum(1 for item in items if item.get("jobStatus") not in ACTIVE_STATUSES)
-    status = str(job.get("status"))
-    session.ctx.progress.status(
-        status, f"job {job['id']}: {status}, {done}/{len(items)} items done"
-    )
+    session.ctx.progress.status(status, f"job {job_id}: {status}, {done}/{len(items)} items done")
 
 
 def timeout_message(resource: str, job_id: str, status: str) -> str:

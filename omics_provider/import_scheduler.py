@@ -9,9 +9,10 @@ waiting creates cost about one status call per interval between them.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ class JobBoard:
         self._watched: dict[str, int] = {}
         self._statuses: dict[str, CachedStatus] = {}
         self._sources: dict[str, frozenset[str]] = {}
+        self._reading = False
         self.last_progress_at = clock.monotonic()
 
     # --- taking turns to start -------------------------------------------------------------
@@ -125,6 +127,34 @@ class JobBoard:
                 if not self._watched[job_id]:
                     del self._watched[job_id]
                     self._statuses.pop(job_id, None)
+
+    def watched_count(self) -> int:
+        """How many jobs are being waited for."""
+        with self.changed:
+            return len(self._watched)
+
+    def read_status(
+        self, job_id: str, max_age: float, read: Callable[[list[str]], list[dict[str, Any]]]
+    ) -> dict[str, Any] | None:
+        """job_id's summary as read within max_age seconds, else from one read shared by all.
+
+        read(ids) reads up to LIST_IDS_LIMIT jobs at once; while one waiter's read is under way,
+        the others wait for it rather than send their own. None when the service omits job_id.
+        """
+        with self.changed:
+            while (cached := self.fresh_status(job_id, max_age)) is None and self._reading:
+                self.clock.wait(self.changed, TURN_RECHECK_SECONDS)
+            if cached is not None:
+                return cached
+            ids = self.batch_for(job_id)
+            self._reading = True
+        try:
+            self.record_statuses(read(ids))
+        finally:
+            with self.changed:
+                self._reading = False
+                self.changed.notify_all()
+        return self.fresh_status(job_id, math.inf)
 
     def fresh_status(self, job_id: str, max_age: float) -> dict[str, Any] | None:
         """The cached summary of job_id if read within max_age seconds, else None."""

@@ -199,11 +199,10 @@ class VariantImportJobProvider(OmicsProvider):
         """
         inputs = normalize_inputs(props)
         session = self._session(inputs)
-        job = self._start_or_adopt(session, inputs)
+        job, started = self._start_or_adopt(session, inputs)
         if inputs.get("waitForCompletion", True) and job["status"] in ACTIVE_STATUSES:
-            job = wait_for_job(
-                session, str(job["id"]), Deadline.after(self.clock, self._timeout(inputs))
-            )
+            deadline = Deadline.after(self.clock, self._timeout(inputs))
+            job = wait_for_job(session, str(job["id"]), deadline, just_started=started)
         return CreateResult(str(job["id"]), self._finish(session, inputs, job))
 
     @reported
@@ -251,13 +250,16 @@ class VariantImportJobProvider(OmicsProvider):
             quota_poll_seconds=settings.quota_poll_seconds,
         )
 
-    def _start_or_adopt(self, session: JobSession, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    def _start_or_adopt(
+        self, session: JobSession, inputs: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
+        """The job this resource manages, and whether this call started it."""
         spec = ImportSpec.from_inputs(inputs)
         progress = session.ctx.progress
         if inputs.get("adoptJobId"):
             job = adopt_job(session, str(inputs["adoptJobId"]), spec)
             progress.line(f"adopted job {job['id']} ({job['status']}) as adoptJobId asks")
-            return job
+            return job, False
         stall = self._timeout(inputs)
         queued = session.board.waiting_starters()
         if queued:
@@ -288,7 +290,7 @@ class VariantImportJobProvider(OmicsProvider):
 
 def _adopt_duplicate_or_start(
     session: JobSession, spec: ImportSpec, inputs: Mapping[str, Any], stall: float
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
     """The same import already running or recently done (unless allowReimport), else a new one."""
     progress = session.ctx.progress
     earlier: frozenset[str] = frozenset()
@@ -299,10 +301,10 @@ def _adopt_duplicate_or_start(
             f"adopted job {duplicate['id']} ({duplicate['status']}): it already imports the "
             f"same files into {spec.destination_name}; set allowReimport to import again"
         )
-        return duplicate
+        return duplicate, False
     job_id = start_job(session, spec, stall, earlier)
     progress.line(f"started job {job_id} into {spec.destination_name} ({len(spec.sources)} items)")
-    return _submitted(job_id, spec)
+    return _submitted(job_id, spec), True
 
 
 def _submitted(job_id: str, spec: ImportSpec) -> dict[str, Any]:

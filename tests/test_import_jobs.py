@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
 import pytest
@@ -166,13 +167,14 @@ def test_wait_for_job_on_a_fake_clock_polls_with_backoff_and_reports_progress() 
         session = job_session(emulator, clock=clock, status_poll=STATUS_POLL, seconds=7200)
         job_id = start_directly(client)
         started = clock.now
-        job = wait_for_job(session, job_id, Deadline.after(clock, 7200))
-        lists = backend.requests_by_operation()["ListVariantImportJobs"]
+        backend.reset_counters()
+        job = wait_for_job(session, job_id, Deadline.after(clock, 7200), just_started=True)
+        status_calls = sum(backend.requests_by_operation().values())
     assert job["status"] == "COMPLETED"
     assert 1800 <= clock.now - started <= 1800 + STATUS_POLL.cap
-    assert lists <= 25  # fixed 30-second polling would take 60
+    assert status_calls <= 61 / 3  # fixed 30-second polling: 61 calls
     text = progress_text(session)
-    assert f"job {job_id}: SUBMITTED, 0/2 items done (0s)" in text
+    assert f"job {job_id}: SUBMITTED, 0/2 items done (2s)" in text
     assert f"job {job_id}: COMPLETED, 2/2 items done" in text
 
 
@@ -287,3 +289,22 @@ def test_start_job_after_a_lost_answer_ignores_an_older_identical_import(
     job_id = start_job(session, SPEC, stall_seconds=5, earlier=earlier)
     assert job_id != older
     assert {job["id"] for job in jobs_into(omics_emulator)} == {older, job_id}
+
+
+def test_wait_for_jobs_watched_together_reads_them_in_batches(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 0.5
+    session = job_session(omics_emulator)
+    ids = [
+        start_directly(omics_client, ImportSpec.from_inputs(job_inputs(f"s3://samples-bucket/{n}")))
+        for n in range(3)
+    ]
+    omics_emulator.backend.reset_counters()
+    deadline = Deadline.after(session.ctx.clock, 10)
+    with ThreadPoolExecutor(3) as pool:
+        jobs = list(pool.map(lambda job_id: wait_for_job(session, job_id, deadline), ids))
+    assert {job["status"] for job in jobs} == {"COMPLETED"}
+    calls = omics_emulator.backend.requests_by_operation()
+    # Read one by one, the three waiters would make about 20 status reads; shared, about 9.
+    assert 1 <= calls["ListVariantImportJobs"] < 15
