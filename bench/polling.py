@@ -141,7 +141,8 @@ def provider_wait(policy: Backoff = STATUS_POLL) -> Waiter:
             status_poll=policy,
             quota_poll_seconds=QUOTA_POLL_SECONDS,
         )
-        job = wait_for_job(session, job_id, Deadline.after(clock, forever))
+        # As in create: the job was just started, so its first read waits one interval.
+        job = wait_for_job(session, job_id, Deadline.after(clock, forever), just_started=True)
         if job["status"] != "COMPLETED":
             raise RuntimeError(f"simulated job ended {job['status']}")
         return _wait(seconds, clock, client)

@@ -82,22 +82,29 @@ def polling_rows() -> list[Row]:
                 ratio <= CALLS_TARGET if targeted else None,
             )
         )
+        exact_fraction = ours.exact.lateness / seconds
+        rows.append(
+            Row(
+                f"2 polling {label}: lateness at the duration, provider",
+                f"{exact_fraction:.1%} ({ours.exact.lateness:.1f} s)  | waiter "
+                f"{waiter.exact.lateness / seconds:.1%} ({waiter.exact.lateness:.1f} s)",
+                f"<= {LATENESS_TARGET:.0%} of duration" if targeted else "",
+                exact_fraction <= LATENESS_TARGET if targeted else None,
+            )
+        )
         rows.append(
             Row(
                 f"2 polling {label}: worst lateness (±{WINDOW:.0%}), provider",
-                f"{_lateness(ours)}  | waiter {_lateness(waiter)}",
-                f"<= {LATENESS_TARGET:.0%} of duration" if targeted else "",
-                ours.worst_fraction <= LATENESS_TARGET if targeted else None,
+                f"{_worst(ours)}  | waiter {_worst(waiter)}",
+                "",
+                None,
             )
         )
     return rows
 
 
-def _lateness(result: PollingResult) -> str:
-    return (
-        f"{result.worst_fraction:.1%} ({result.worst.lateness:.0f} s; "
-        f"at exact duration {result.exact.lateness:.1f} s)"
-    )
+def _worst(result: PollingResult) -> str:
+    return f"{result.worst_fraction:.1%} ({result.worst.lateness:.0f} s)"
 
 
 def _short(operation: str) -> str:
