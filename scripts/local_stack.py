@@ -49,9 +49,13 @@ class Service:
 
 
 def port_is_free(port: int) -> bool:
-    """True when nothing listens on the loopback port."""
+    """True when a server could listen on the loopback port now (nothing else holds it)."""
     with socket.socket() as sock:
-        return sock.connect_ex((HOST, port)) != 0
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
 
 
 def free_port(preferred: int | None = None) -> int:
