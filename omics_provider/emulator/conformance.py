@@ -13,6 +13,8 @@ from typing import Any
 
 from botocore.model import OperationModel, Shape, StructureShape
 
+from omics_provider.emulator.protocol import JSON_TYPES
+
 # Where real AWS knowingly departs from its own model. Store ids are 12 hex characters
 # (e.g. "4fa5ec8be6c3") although the model gives them the UUID pattern of ResourceId.
 KNOWN_PATTERN_DEVIATIONS = frozenset(
@@ -76,21 +78,11 @@ def _check_structure(shape: Shape, value: Any, path: str) -> list[str]:
     return errors
 
 
-_TYPES: dict[str, type | tuple[type, ...]] = {
-    "string": str,
-    "integer": int,
-    "long": int,
-    "boolean": bool,
-    "double": (int, float),
-    "float": (int, float),
-}
-
-
 def _check_scalar(shape: Shape, value: Any, path: str, owner: tuple[str, str] | None) -> list[str]:
     kind = shape.type_name
     if kind == "timestamp":
         return _check_timestamp(shape, value, path)
-    expected = _TYPES.get(kind)
+    expected = JSON_TYPES.get(kind)
     if expected is None:
         return []
     if not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool)):

@@ -209,7 +209,7 @@ def _check_map(shape: Shape, value: Any, path: str) -> list[str]:
 
 
 def _check_scalar(shape: Shape, value: Any, path: str) -> list[str]:
-    expected = _PY_TYPES.get(shape.type_name)
+    expected = JSON_TYPES.get(shape.type_name)
     if expected and (
         not isinstance(value, expected)
         or (shape.type_name != "boolean" and isinstance(value, bool))
@@ -275,7 +275,7 @@ def _validation_message(errors: list[str]) -> str:
 
 
 _CHECKERS = {"structure": _check_structure, "list": _check_list, "map": _check_map}
-_PY_TYPES: dict[str, type | tuple[type, ...]] = {
+JSON_TYPES: dict[str, type | tuple[type, ...]] = {  # Python types of JSON scalar shapes
     "string": str,
     "integer": int,
     "long": int,
