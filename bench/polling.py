@@ -15,8 +15,9 @@ import botocore.waiter
 
 from omics_provider.aws_calls import CallContext
 from omics_provider.emulator import EmulatorSettings, OmicsBackend
-from omics_provider.import_jobs import JobSession, wait_for_job
+from omics_provider.import_jobs import JobSession
 from omics_provider.import_scheduler import JobBoard
+from omics_provider.job_status import wait_for_job
 from omics_provider.polling import STATUS_POLL, Backoff, Deadline
 from omics_provider.progress import Progress
 from omics_provider.provider_config import QUOTA_POLL_SECONDS

@@ -10,21 +10,17 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from .errors import ProviderError
 from .import_jobs import (
-    UNSUCCESSFUL,
     ImportSpec,
     JobSession,
     adopt_job,
     cancel_job,
-    failed_items,
-    failure_message,
     find_duplicate,
     find_job,
-    job_outputs,
     matching_jobs,
     start_job,
-    wait_for_job,
 )
 from .import_scheduler import ACTIVE_STATUSES, board_for
+from .job_status import UNSUCCESSFUL, failed_items, failure_message, job_outputs, wait_for_job
 from .polling import Deadline
 from .properties import contains_unknown, is_unknown, pick
 from .provider_base import OmicsProvider, alias_snake_case, reported

@@ -19,8 +19,8 @@ from omics_provider.import_jobs import (
     find_duplicate,
     matching_jobs,
     start_job,
-    wait_for_job,
 )
+from omics_provider.job_status import wait_for_job
 from omics_provider.polling import STATUS_POLL, Deadline
 from tests.support.clock import FakeClock
 from tests.support.jobs import (
