@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml requirements.txt
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 test: lint
