@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from .errors import (
@@ -22,6 +23,9 @@ from .progress import Progress
 
 T = TypeVar("T")
 
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far the service's timestamps may run behind this machine's clock: after a call whose
+outcome is unknown, what it created is looked for among what was created since then, less this."""
 ROLE_PROPAGATION_SECONDS = 60.0
 """How long a role that HealthOmics cannot assume yet is waited for (new roles take seconds)."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .aws_calls import CallContext, call
+from .aws_calls import CLOCK_SKEW, CallContext, call
 from .errors import OutcomeUnknownError, ProviderError, ResourceMissingError
 from .import_scheduler import ACTIVE_STATUSES, JobBoard
 from .polling import Backoff, Deadline
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 """A successful job that ended this recently counts as a duplicate of the same import."""
-CLOCK_SKEW = timedelta(minutes=5)
-"""How far the service's timestamps may run behind this machine's clock."""
 
 SUCCEEDED = frozenset({"COMPLETED", "COMPLETED_WITH_FAILURES"})
 CANCEL_CONFIRM_SECONDS = 300.0

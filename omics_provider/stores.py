@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from .aws_calls import CallContext, call
-from .errors import ProviderError, ResourceMissingError, error_code
+from .aws_calls import CLOCK_SKEW, CallContext, call
+from .errors import OutcomeUnknownError, ProviderError, ResourceMissingError, error_code
 from .polling import Backoff
 from .waiting import poll_until
 
@@ -87,9 +87,7 @@ def find_store(
 
 def create_store(session: StoreSession, spec: StoreSpec, adopt: bool) -> dict[str, Any]:
     """Create the store (or, with adopt, take over the one of that name) and wait until ACTIVE."""
-    response = call(
-        session.ctx, "CreateVariantStore", _create_unless_exists(session), **spec.create_request()
-    )
+    response = _request_create(session, spec)
     if response is None:
         if not adopt:
             raise ProviderError(
@@ -100,6 +98,40 @@ def create_store(session: StoreSession, spec: StoreSpec, adopt: bool) -> dict[st
         return adopt_store(session, spec)
     session.ctx.progress.line(f"creating store {spec.name} ({response['id']})")
     return wait_for_store(session, spec.name)
+
+
+def _request_create(session: StoreSession, spec: StoreSpec) -> dict[str, Any] | None:
+    """CreateVariantStore (None when the name is taken), never repeated blindly.
+
+    After a failure that may have created the store (a 5xx, or no answer), a store of that name
+    created since the attempt is taken as the one this call created.
+    """
+    delays = session.ctx.retry_backoff.intervals()
+    while True:
+        attempted_at = datetime.now(UTC)
+        try:
+            response: dict[str, Any] | None = call(
+                session.ctx,
+                "CreateVariantStore",
+                _create_unless_exists(session),
+                idempotent=False,
+                **spec.create_request(),
+            )
+            return response
+        except OutcomeUnknownError as unknown:
+            session.ctx.deadline.sleep(next(delays))
+            created = _created_since(session, spec.name, attempted_at - CLOCK_SKEW)
+            if created is not None:
+                return created
+            if session.ctx.deadline.expired():
+                raise ProviderError(str(unknown)) from None
+
+
+def _created_since(session: StoreSession, name: str, since: datetime) -> dict[str, Any] | None:
+    """The store named name if it was created at or after since, else None."""
+    store = find_store(session, name)
+    created = store.get("creationTime") if store else None
+    return store if isinstance(created, datetime) and created >= since else None
 
 
 def _create_unless_exists(session: StoreSession) -> Any:
