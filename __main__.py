@@ -8,8 +8,8 @@ from __future__ import annotations
 import pulumi
 
 from omics_provider import VariantImportJob, VariantImportRole, VariantStore
-from omics_provider.aws_clients import CONFIG_NAMESPACE
-from omics_provider.stack_config import StackConfig, parse_stack_config, read_config
+from omics_provider.aws.clients import CONFIG_NAMESPACE
+from omics_stack.config import StackConfig, parse_stack_config, read_config
 
 
 def import_role(config: StackConfig) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:

@@ -12,8 +12,8 @@ from typing import Any
 
 import grpc
 
+from omics_emulator import EmulatorSettings, start_emulator
 from omics_provider import VariantImportJobProvider
-from omics_provider.emulator import EmulatorSettings, start_emulator
 from omics_provider.testing.plugin import DynamicProviderPlugin, StderrLine
 
 from .services import (

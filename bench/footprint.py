@@ -10,10 +10,10 @@ from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
 
+from omics_emulator import EmulatorSettings, start_emulator
 from omics_provider import VariantImportJobProvider
-from omics_provider.emulator import EmulatorSettings, start_emulator
+from omics_provider.resources.variant_import_job import check_inputs
 from omics_provider.testing.plugin import DynamicProviderPlugin
-from omics_provider.variant_import_job import check_inputs
 
 from .report import median
 from .services import (

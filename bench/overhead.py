@@ -9,8 +9,8 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, ResourceProvider
 
+from omics_emulator import EmulatorSettings, start_emulator
 from omics_provider import VariantImportJobProvider
-from omics_provider.emulator import EmulatorSettings, start_emulator
 from omics_provider.testing.plugin import DynamicProviderPlugin
 
 from .report import median

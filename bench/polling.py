@@ -13,14 +13,14 @@ from unittest import mock
 import botocore.session
 import botocore.waiter
 
-from omics_provider.aws_calls import CallContext
-from omics_provider.emulator import EmulatorSettings, OmicsBackend
-from omics_provider.import_jobs import JobSession
-from omics_provider.import_scheduler import JobBoard
-from omics_provider.job_status import wait_for_job
-from omics_provider.polling import STATUS_POLL, Backoff, Deadline
-from omics_provider.progress import Progress
-from omics_provider.provider_config import QUOTA_POLL_SECONDS
+from omics_emulator import EmulatorSettings, OmicsBackend
+from omics_provider.aws.calls import CallContext
+from omics_provider.core.progress import Progress
+from omics_provider.core.timing import STATUS_POLL, Backoff, Deadline
+from omics_provider.flows.import_job import JobSession
+from omics_provider.flows.job_board import JobBoard
+from omics_provider.flows.job_wait import wait_for_job
+from omics_provider.resources.provider_base import QUOTA_POLL_SECONDS
 
 from .services import REFERENCE_ARN, ROLE_ARN
 

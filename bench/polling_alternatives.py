@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from omics_provider.polling import STATUS_POLL, Backoff
+from omics_provider.core.timing import STATUS_POLL, Backoff
 
 from .polling import botocore_waiter, measure_polling, provider_wait
 from .report import Row, render

@@ -11,8 +11,8 @@ from typing import Any
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import proto, rpc
 
-from omics_provider.emulator.pytest_plugin import make_omics_client
-from omics_provider.emulator.server import EmulatorHandle
+from omics_emulator.pytest_plugin import make_omics_client
+from omics_emulator.server import EmulatorHandle
 
 REGION = "us-east-1"
 REFERENCE_ARN = (

@@ -1,8 +1,8 @@
 """Pulumi dynamic provider for AWS HealthOmics variant stores and variant import jobs."""
 
-from .import_role import VariantImportRole
-from .variant_import_job import VariantImportJob, VariantImportJobProvider
-from .variant_store import VariantStore, VariantStoreProvider
+from omics_provider.resources.import_role import VariantImportRole
+from omics_provider.resources.variant_import_job import VariantImportJob, VariantImportJobProvider
+from omics_provider.resources.variant_store import VariantStore, VariantStoreProvider
 
 __all__ = [
     "VariantImportJob",

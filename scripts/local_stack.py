@@ -153,7 +153,7 @@ def emulator_argv(
 ) -> list[str]:
     """The command of the omics-emulator on the port, checking sources against s3_url."""
     return [
-        sys.executable, "-m", "omics_provider.emulator.cli", "--host", HOST, "--port", str(port),
+        sys.executable, "-m", "omics_emulator.cli", "--host", HOST, "--port", str(port),
         "--s3-endpoint", s3_url, "--job-seconds", str(job_seconds),
         "--store-seconds", str(store_seconds),
     ]  # fmt: skip

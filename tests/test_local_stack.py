@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from omics_provider.emulator.pytest_plugin import make_omics_client
+from omics_emulator.pytest_plugin import make_omics_client
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from omics_provider.emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
+from omics_emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
 
 REFERENCE = {
     "referenceArn": "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1"

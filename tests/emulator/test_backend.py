@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from omics_provider.emulator import EmulatorSettings, OmicsBackend
-from omics_provider.emulator.exceptions import ConflictException, ValidationException
-from omics_provider.emulator.models import JOB_LIFECYCLE, STORE_LIFECYCLE
+from omics_emulator import EmulatorSettings, OmicsBackend
+from omics_emulator.exceptions import ConflictException, ValidationException
+from omics_emulator.models import JOB_LIFECYCLE, STORE_LIFECYCLE
 from tests.emulator.conftest import REFERENCE, ROLE, FakeClock
 
 

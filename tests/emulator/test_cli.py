@@ -13,16 +13,14 @@ from typing import Any
 
 import pytest
 
-from omics_provider.emulator.pytest_plugin import make_omics_client
+from omics_emulator.pytest_plugin import make_omics_client
 
 READY = re.compile(r"omics-emulator listening on http://127\.0\.0\.1:(\d+)\n")
 SCRIPT = Path(sys.executable).with_name("omics-emulator")
 
 
 def launch(*args: str) -> subprocess.Popen[str]:
-    command = (
-        [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "omics_provider.emulator.cli"]
-    )
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "omics_emulator.cli"]
     return subprocess.Popen(
         [*command, *args],
         stdout=subprocess.PIPE,
@@ -99,7 +97,7 @@ def test_cli_bad_flag_argparse_error(args: list[str]) -> None:
 
 
 def test_cli_settings_from_flags() -> None:
-    from omics_provider.emulator.cli import build_parser, settings_from
+    from omics_emulator.cli import build_parser, settings_from
 
     args = build_parser().parse_args(
         [

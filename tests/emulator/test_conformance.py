@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from omics_provider.emulator.conformance import response_violations
-from omics_provider.emulator.protocol import service_model
-from omics_provider.emulator.pytest_plugin import ConformanceRecorder
-from omics_provider.emulator.responses import HANDLERS
+from omics_emulator.conformance import response_violations
+from omics_emulator.protocol import service_model
+from omics_emulator.pytest_plugin import ConformanceRecorder
+from omics_emulator.responses import HANDLERS
 from tests.emulator.conftest import REFERENCE, ROLE, FakeClock
 
 

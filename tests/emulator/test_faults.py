@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_provider.emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
-from omics_provider.emulator.pytest_plugin import make_omics_client
+from omics_emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
+from omics_emulator.pytest_plugin import make_omics_client
 from tests.emulator.conftest import ROLE, FakeClock, error_of
 
 
@@ -146,7 +146,7 @@ def test_start_variant_import_job_role_unassumable_per_role(
 def test_backend_max_concurrent_jobs_zero_refuses_every_start(clock: FakeClock) -> None:
     backend = OmicsBackend(EmulatorSettings(max_concurrent_jobs=0, store_seconds=0), clock=clock)
     backend.create_variant_store("cohort", {"referenceArn": "arn:aws:omics:x"})
-    from omics_provider.emulator.exceptions import ServiceQuotaExceededException
+    from omics_emulator.exceptions import ServiceQuotaExceededException
 
     with pytest.raises(ServiceQuotaExceededException):
         backend.start_variant_import_job("cohort", ROLE, ["s3://bucket/a.vcf"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_provider.emulator import EmulatorHandle
+from omics_emulator import EmulatorHandle
 from tests.emulator.conftest import ROLE, FakeClock, error_of
 
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")

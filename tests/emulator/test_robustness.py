@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from omics_provider.emulator import EmulatorHandle
+from omics_emulator import EmulatorHandle
 from tests.emulator.conftest import REFERENCE
 
 

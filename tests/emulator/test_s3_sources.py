@@ -11,8 +11,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from omics_provider.emulator import EmulatorHandle
-from omics_provider.emulator.sources import vcf_problem
+from omics_emulator import EmulatorHandle
+from omics_emulator.sources import vcf_problem
 from tests.emulator.conftest import FakeClock
 
 VCF = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from omics_provider.emulator import EmulatorSettings, start_emulator
-from omics_provider.emulator.pytest_plugin import make_omics_client
+from omics_emulator import EmulatorSettings, start_emulator
+from omics_emulator.pytest_plugin import make_omics_client
 from tests.emulator.conftest import REFERENCE, ROLE
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_provider.emulator import EmulatorHandle
+from omics_emulator import EmulatorHandle
 from tests.emulator.conftest import REFERENCE, FakeClock, error_of
 
 
@@ -38,7 +38,7 @@ def test_get_variant_store_active_after_store_seconds(omics_client: Any, clock: 
 def test_create_variant_store_arn_uses_region_of_credential_scope(
     omics_client_factory: Callable[..., Any],
 ) -> None:
-    from omics_provider.emulator.pytest_plugin import make_omics_client
+    from omics_emulator.pytest_plugin import make_omics_client
 
     client = omics_client_factory()
     url = client.meta.endpoint_url

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from omics_provider.emulator import EmulatorHandle
+from omics_emulator import EmulatorHandle
 from omics_provider.testing.plugin import DynamicProviderPlugin
 from tests.support.jobs import FAST_POLL_CONFIG, create_store, plugin_env
 

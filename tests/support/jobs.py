@@ -6,13 +6,13 @@ import io
 import time
 from typing import Any
 
-from omics_provider.aws_calls import CallContext
-from omics_provider.aws_clients import AwsSettings, build_omics_client
-from omics_provider.emulator import EmulatorHandle
-from omics_provider.import_jobs import JobSession
-from omics_provider.import_scheduler import JobBoard
-from omics_provider.polling import SYSTEM_CLOCK, Backoff, Clock, Deadline
-from omics_provider.progress import Progress
+from omics_emulator import EmulatorHandle
+from omics_provider.aws.calls import CallContext
+from omics_provider.aws.clients import AwsSettings, build_omics_client
+from omics_provider.core.progress import Progress
+from omics_provider.core.timing import SYSTEM_CLOCK, Backoff, Clock, Deadline
+from omics_provider.flows.import_job import JobSession
+from omics_provider.flows.job_board import JobBoard
 
 REFERENCE_ARN = (
     "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"

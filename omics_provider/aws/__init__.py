@@ -1,0 +1,1 @@
+"""AWS: client construction, calls retried within their window, error translation."""

@@ -1,0 +1,116 @@
+"""Translation of AWS errors into one-line user messages, and their classification for retries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+CONNECTION_ERRORS = (
+    EndpointConnectionError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+)
+"""Network failures that say nothing about the request itself: the call may be made again."""
+
+SENT_BUT_UNANSWERED = (ConnectionClosedError, ReadTimeoutError)
+"""Network failures after the request was sent: the service may have acted on it."""
+
+TRANSIENT_CODES = frozenset(
+    {"ThrottlingException", "InternalServerException", "ServiceUnavailableException"}
+)
+QUOTA_CODE = "ServiceQuotaExceededException"
+
+HINTS: dict[str, str] = {
+    "AccessDeniedException": (
+        "check that the caller may call this operation and may iam:PassRole the import role, "
+        "and that the role trusts omics.amazonaws.com and can read the sources"
+    ),
+    "ResourceNotFoundException": "check the name or id and the region",
+    "ValidationException": "correct the input the message names",
+    "ConflictException": "the resource is in a state that does not allow this; wait and retry",
+    QUOTA_CODE: "too many jobs are running in this region; wait for some to end or raise the quota",
+    "ThrottlingException": "requests are being throttled; retry later",
+    "InternalServerException": "HealthOmics failed; retry later",
+}
+
+
+def error_code(error: BaseException) -> str | None:
+    """The AWS error code of a botocore ClientError, else None."""
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    return None
+
+
+def error_message(error: BaseException) -> str:
+    """The AWS error message of a ClientError, else the error's own text."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Message", "")) or str(error)
+    return str(error)
+
+
+def http_status(error: BaseException) -> int | None:
+    """The HTTP status of a ClientError, else None."""
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return int(status) if status is not None else None
+    return None
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for throttling, server-side failures and lost connections: the call may be retried."""
+    if isinstance(error, CONNECTION_ERRORS):
+        return True
+    status = http_status(error)
+    return error_code(error) in TRANSIENT_CODES or (status is not None and status >= 500)
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """True when the request may have taken effect: a server error, or no answer after sending."""
+    status = http_status(error)
+    return isinstance(error, SENT_BUT_UNANSWERED) or (status is not None and status >= 500)
+
+
+def is_quota_exceeded(error: BaseException) -> bool:
+    """True when the concurrent-job quota refused the request."""
+    return error_code(error) == QUOTA_CODE
+
+
+def is_role_not_ready(error: BaseException) -> bool:
+    """True when HealthOmics could not assume the role yet, as right after the role is created."""
+    if error_code(error) not in {"AccessDeniedException", "ValidationException"}:
+        return False
+    text = error_message(error).lower()
+    return "assume" in text and "role" in text
+
+
+def is_not_found(error: BaseException) -> bool:
+    """True when the service says the resource does not exist."""
+    return error_code(error) == "ResourceNotFoundException"
+
+
+def describe(
+    resource: str, operation: str, error: BaseException, hints: Mapping[str, str] | None = None
+) -> str:
+    """One line naming the resource, the operation, the AWS error and the likely fix.
+
+    hints maps error codes to advice that suits this call better than the general HINTS.
+    """
+    code = error_code(error)
+    if code is None:
+        reason = f"{type(error).__name__}: {error}"
+        advice = "check the network and the endpoint, then retry"
+    else:
+        reason = f"{code}: {error_message(error)}"
+        advice = (hints or {}).get(code) or HINTS.get(
+            code, "see the AWS HealthOmics documentation for this error"
+        )
+    return f"{resource}: {operation} failed ({reason}); {advice}."

@@ -1,0 +1,1 @@
+"""Timing, progress lines, the service model, validation and errors: primitives of every layer."""

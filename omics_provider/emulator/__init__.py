@@ -1,8 +1,0 @@
-"""Local emulator of the AWS HealthOmics variant-store API (omics 2022-11-28, rest-json)."""
-
-from omics_provider.emulator.exceptions import OmicsError
-from omics_provider.emulator.models import OmicsBackend
-from omics_provider.emulator.server import EmulatorHandle, start_emulator
-from omics_provider.emulator.settings import EmulatorSettings
-
-__all__ = ["EmulatorHandle", "EmulatorSettings", "OmicsBackend", "OmicsError", "start_emulator"]

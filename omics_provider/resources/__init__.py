@@ -1,0 +1,1 @@
+"""The Pulumi resources: inputs, check, diff and outputs; providers hand the rest to the flows."""

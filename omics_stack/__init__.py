@@ -1,0 +1,1 @@
+"""The stack program's support: its configuration schema (and the delivery commands)."""

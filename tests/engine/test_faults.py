@@ -1,0 +1,210 @@
+"""The fault suite: throttling, outages, quota, new roles, crashes and interference, end to end.
+
+Every case drives creates through the real dynamic-provider plugin against the emulator with a
+fault switched on, and asserts the job's final state, exactly one job per resource (no duplicate
+import), and the message a user sees.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from omics_emulator import EmulatorHandle, EmulatorSettings
+from omics_emulator.pytest_plugin import make_omics_client
+from omics_provider import VariantImportJobProvider
+from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
+from tests.support.jobs import FAST_POLL_CONFIG, STORE, job_inputs, jobs_into, plugin_env
+
+PROVIDER = VariantImportJobProvider()
+SEED = 20261129
+
+
+def create_many(plugin: DynamicProviderPlugin, count: int) -> list[dict[str, Any]]:
+    """Create count jobs concurrently, each with its own file; return their outputs."""
+    inputs = [
+        job_inputs(f"s3://samples-bucket/{n}.vcf", resourceName=f"batch-{n}") for n in range(count)
+    ]
+    with ThreadPoolExecutor(count) as pool:
+        return [outputs for _, outputs in pool.map(lambda i: plugin.create(PROVIDER, i), inputs)]
+
+
+def assert_one_job_per_resource(emulator: EmulatorHandle, outputs: list[dict[str, Any]]) -> None:
+    jobs = jobs_into(emulator)
+    sources = sorted(item["source"] for job in jobs for item in job["items"])
+    assert len(sources) == len(set(sources)), "a file was imported twice"
+    assert {job["id"] for job in jobs} == {o["jobId"] for o in outputs}
+
+
+@pytest.mark.parametrize(
+    ("omics_emulator_settings", "faults"),
+    [
+        (EmulatorSettings(job_seconds=0.2, seed=SEED), {"throttle_rate": 0.3}),
+        (EmulatorSettings(job_seconds=0.2, seed=SEED), {"error_rate": 0.1}),
+    ],
+    ids=["throttling-30pct", "server-errors-10pct"],
+)
+def test_create_under_request_faults_completes_every_job_once(
+    plugin: DynamicProviderPlugin,
+    omics_emulator: EmulatorHandle,
+    store: dict[str, Any],
+    faults: dict[str, float],
+) -> None:
+    for name, rate in faults.items():  # after the store fixture, which does not retry
+        setattr(omics_emulator.backend.settings, name, rate)
+    count = 6
+    outputs = create_many(plugin, count)
+    assert {o["status"] for o in outputs} == {"COMPLETED"}
+    assert_one_job_per_resource(omics_emulator, outputs)
+    shown = [line.text for line in plugin.stderr if "Exception" in line.text]
+    assert shown == [], "retried faults are not the user's concern"
+    assert sum(omics_emulator.backend.injected_faults().values()) > 0
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.6, max_concurrent_jobs=2)]
+)
+def test_create_with_the_quota_full_for_a_while_waits_then_starts_once(
+    plugin: DynamicProviderPlugin,
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    store: dict[str, Any],
+) -> None:
+    for n in range(2):  # someone else's jobs fill the quota
+        omics_client.start_variant_import_job(
+            destinationName=STORE,
+            roleArn=job_inputs()["roleArn"],
+            items=[{"source": f"s3://other-bucket/{n}.vcf"}],
+        )
+    outputs = create_many(plugin, 3)
+    assert {o["status"] for o in outputs} == {"COMPLETED"}
+    assert len(jobs_into(omics_emulator)) == 5
+    assert "concurrent import job quota is full" in plugin.stderr_text()
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.2, role_unassumable_seconds=1.0)]
+)
+def test_create_with_a_role_not_yet_assumable_waits_for_it(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    outputs = create_many(plugin, 1)
+    assert outputs[0]["status"] == "COMPLETED"
+    assert_one_job_per_resource(omics_emulator, outputs)
+    assert "waiting for HealthOmics to be able to assume the role" in plugin.stderr_text()
+
+
+def test_create_killed_after_the_start_then_run_again_adopts_the_job(
+    omics_emulator: EmulatorHandle, store: dict[str, Any], plugin: DynamicProviderPlugin
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 1.0
+    inputs = job_inputs()
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(plugin.create, PROVIDER, inputs)
+        wait_until(lambda: bool(jobs_into(omics_emulator)))
+        plugin.kill()
+        with pytest.raises(PluginCallError):
+            pending.result(10)
+    [started] = jobs_into(omics_emulator)
+    with DynamicProviderPlugin(env=plugin_env(omics_emulator), config=FAST_POLL_CONFIG) as again:
+        job_id, outputs = again.create(PROVIDER, inputs)
+        assert f"adopted job {started['id']}" in again.stderr_text()
+    assert job_id == started["id"] and outputs["status"] == "COMPLETED"
+    assert len(jobs_into(omics_emulator)) == 1
+
+
+@pytest.mark.parametrize(
+    ("interfere", "status", "says"),
+    [
+        (
+            lambda client, job_id: client.cancel_variant_import_job(jobId=job_id),
+            "CANCELLED",
+            "ended CANCELLED",
+        ),
+        (
+            lambda client, _: client.delete_variant_store(name=STORE, force=True),
+            "FAILED",
+            f"Variant store {STORE} was deleted while the job was running",
+        ),
+    ],
+    ids=["job-cancelled-by-someone-else", "store-deleted-by-someone-else"],
+)
+def test_create_whose_job_is_ended_by_someone_else_fails_clearly(
+    plugin: DynamicProviderPlugin,
+    omics_emulator: EmulatorHandle,
+    store: dict[str, Any],
+    interfere: Callable[[Any, str], None],
+    status: str,
+    says: str,
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 30
+    client = make_omics_client(omics_emulator.url)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(plugin.create, PROVIDER, job_inputs())
+        wait_until(lambda: bool(jobs_into(omics_emulator)))
+        [job] = jobs_into(omics_emulator)
+        interfere(client, job["id"])
+        with pytest.raises(PluginCallError) as raised:
+            pending.result(20)
+    assert [j["status"] for j in omics_emulator.backend.jobs()] == [status]
+    assert f"import job {job['id']} ended {status}" in raised.value.last_line
+    assert says in raised.value.last_line
+
+
+@pytest.mark.parametrize(
+    ("omics_emulator_settings", "status"),
+    [
+        (EmulatorSettings(job_seconds=0.2, fail_sources=("*/1.vcf",)), "COMPLETED_WITH_FAILURES"),
+        (EmulatorSettings(job_seconds=0.2, fail_sources=("*",)), "FAILED"),
+    ],
+    ids=["some-items-failing", "every-item-failing"],
+)
+def test_create_with_failing_items_reports_each_item(
+    plugin: DynamicProviderPlugin,
+    omics_emulator: EmulatorHandle,
+    store: dict[str, Any],
+    status: str,
+) -> None:
+    inputs = job_inputs("s3://samples-bucket/1.vcf", "s3://samples-bucket/2.vcf")
+    try:
+        _, outputs = plugin.create(PROVIDER, inputs)
+        message = plugin.stderr_text()
+        failed = [i["source"] for i in outputs["itemStatuses"] if i["jobStatus"] == "FAILED"]
+        assert failed == ["s3://samples-bucket/1.vcf"]
+    except PluginCallError as error:
+        message = error.last_line
+        assert "s3://samples-bucket/1.vcf: " in message and "s3://samples-bucket/2.vcf: " in message
+    [job] = jobs_into(omics_emulator)
+    assert job["status"] == status
+    assert status in message
+
+
+def test_create_survives_the_service_being_down_during_the_wait(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 1.0
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(plugin.create, PROVIDER, job_inputs())
+        wait_until(lambda: bool(jobs_into(omics_emulator)))
+        omics_emulator.stop()  # connection refused from now on
+        time.sleep(1.5)
+        omics_emulator.restart()
+        job_id, outputs = pending.result(30)
+    assert outputs["status"] == "COMPLETED"
+    assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.01)
+
+
+def test_threads_used_by_the_suite_are_not_leaked() -> None:
+    assert threading.active_count() < 50

@@ -1,0 +1,237 @@
+"""VariantImportJob through the real dynamic-provider plugin over gRPC, against the emulator."""
+
+from __future__ import annotations
+
+import base64
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from pulumi.dynamic.dynamic import serialize_provider
+
+from omics_emulator import EmulatorHandle, EmulatorSettings
+from omics_provider import VariantImportJobProvider
+from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
+from tests.support.jobs import STORE, job_inputs, jobs_into
+
+PROVIDER = VariantImportJobProvider()
+
+
+def checked(plugin: DynamicProviderPlugin, news: dict[str, Any]) -> dict[str, Any]:
+    outcome = plugin.check(PROVIDER, {}, news)
+    assert outcome.failures == []
+    return outcome.inputs
+
+
+def test_serialized_provider_is_a_small_reference_to_the_class() -> None:
+    pickled = base64.b64decode(serialize_provider(PROVIDER))
+    assert b"omics_provider.variant_import_job" in pickled
+    assert b"VariantImportJobProvider" in pickled
+    assert len(pickled) < 200
+
+
+def test_check_reports_failures_by_property(plugin: DynamicProviderPlugin) -> None:
+    outcome = plugin.check(PROVIDER, {}, job_inputs(destinationName="Bad-Name", items=[]))
+    assert {prop for prop, _ in outcome.failures} == {"destinationName", "items"}
+
+
+def test_create_starts_once_waits_and_reports_every_item(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    inputs = checked(plugin, job_inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf"))
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    assert outputs["jobId"] == job_id
+    assert outputs["status"] == "COMPLETED"
+    assert outputs["destinationName"] == STORE and outputs["items"] == inputs["items"]
+    assert {item["jobStatus"] for item in outputs["itemStatuses"]} == {"COMPLETED"}
+    assert outputs["creationTime"] and outputs["completionTime"]
+    assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
+    assert f"[VariantImportJob batch] started job {job_id}" in plugin.stderr_text()
+
+
+def test_create_without_waiting_returns_the_submitted_job(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 30
+    inputs = checked(plugin, job_inputs(waitForCompletion=False))
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    assert outputs["status"] == "SUBMITTED" and outputs["jobId"] == job_id
+    assert omics_emulator.backend.requests_by_operation().get("GetVariantImportJob", 0) == 0
+
+
+def test_second_up_is_a_no_op_diff(plugin: DynamicProviderPlugin, store: dict[str, Any]) -> None:
+    inputs = checked(plugin, job_inputs())
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    again = plugin.check(PROVIDER, inputs, job_inputs())
+    assert plugin.diff(PROVIDER, job_id, outputs, again.inputs).changes == "DIFF_NONE"
+
+
+def test_diff_over_grpc_replaces_on_new_items_and_updates_wait_settings(
+    plugin: DynamicProviderPlugin, store: dict[str, Any]
+) -> None:
+    inputs = checked(plugin, job_inputs())
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    replaced = plugin.diff(PROVIDER, job_id, outputs, job_inputs("s3://samples-bucket/z.vcf"))
+    assert (replaced.changes, replaced.replaces) == ("DIFF_SOME", ["items"])
+    updated = plugin.diff(PROVIDER, job_id, outputs, job_inputs(timeoutSeconds=60))
+    assert (updated.changes, updated.replaces) == ("DIFF_SOME", [])
+
+
+def test_check_with_olds_refuses_a_reimport_over_grpc(plugin: DynamicProviderPlugin) -> None:
+    outcome = plugin.check(PROVIDER, job_inputs(), job_inputs("s3://samples-bucket/z.vcf"))
+    [(prop, reason)] = outcome.failures
+    assert prop == "items" and "same data again" in reason
+
+
+def test_create_with_allow_reimport_starts_a_second_job(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    inputs = checked(plugin, job_inputs())
+    first, _ = plugin.create(PROVIDER, inputs)
+    second, _ = plugin.create(PROVIDER, checked(plugin, job_inputs(allowReimport=True)))
+    assert first != second
+    assert len(jobs_into(omics_emulator)) == 2
+
+
+def test_create_adopts_the_job_named_by_adopt_job_id(
+    plugin: DynamicProviderPlugin, omics_client: Any, store: dict[str, Any]
+) -> None:
+    existing = omics_client.start_variant_import_job(
+        destinationName=STORE,
+        roleArn=job_inputs()["roleArn"],
+        items=[{"source": "s3://samples-bucket/old.vcf"}],
+    )["jobId"]
+    inputs = checked(plugin, job_inputs("s3://samples-bucket/old.vcf", adoptJobId=existing))
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    assert job_id == existing and outputs["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.2, fail_sources=("*bad*",))]
+)
+def test_create_with_some_items_failing_succeeds_with_a_warning(
+    plugin: DynamicProviderPlugin, store: dict[str, Any]
+) -> None:
+    inputs = checked(
+        plugin, job_inputs("s3://samples-bucket/good.vcf", "s3://samples-bucket/bad.vcf")
+    )
+    _, outputs = plugin.create(PROVIDER, inputs)
+    assert outputs["status"] == "COMPLETED_WITH_FAILURES"
+    failed = [i for i in outputs["itemStatuses"] if i["jobStatus"] == "FAILED"]
+    assert [i["source"] for i in failed] == ["s3://samples-bucket/bad.vcf"]
+    assert failed[0]["statusMessage"]
+    assert "warning: job" in plugin.stderr_text() and "1 of 2 items failed" in plugin.stderr_text()
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.2, fail_sources=("*",))]
+)
+def test_create_with_every_item_failing_raises_naming_job_and_items(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    inputs = checked(plugin, job_inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf"))
+    with pytest.raises(PluginCallError) as raised:
+        plugin.create(PROVIDER, inputs)
+    [job] = jobs_into(omics_emulator)
+    line = raised.value.last_line
+    prefix = "omics_provider.core.errors.ProviderError: VariantImportJob batch: import job"
+    assert line.startswith(f"{prefix} {job['id']} ended FAILED")
+    assert "s3://samples-bucket/a.vcf: " in line and "s3://samples-bucket/b.vcf: " in line
+    assert len(raised.value.details.splitlines()) < 15
+
+
+def test_create_into_a_missing_store_fails_clearly(plugin: DynamicProviderPlugin) -> None:
+    inputs = checked(plugin, job_inputs(destinationName="no_such_store"))
+    with pytest.raises(PluginCallError) as raised:
+        plugin.create(PROVIDER, inputs)
+    assert "ResourceNotFoundException" in raised.value.last_line
+    assert "no variant store named 'no_such_store'" in raised.value.last_line
+
+
+def test_read_refreshes_status_and_returns_inputs(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    inputs = checked(plugin, job_inputs(waitForCompletion=False))
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    time.sleep(0.4)
+    read_id, refreshed, read_inputs = plugin.read(PROVIDER, job_id, outputs)
+    assert read_id == job_id and refreshed["status"] == "COMPLETED"
+    assert read_inputs == inputs
+
+
+def test_read_of_a_vanished_job_keeps_the_last_outputs(
+    omics_emulator: EmulatorHandle, store: dict[str, Any], plugin: DynamicProviderPlugin
+) -> None:
+    inputs = checked(plugin, job_inputs())
+    _, outputs = plugin.create(PROVIDER, inputs)
+    missing = "00000000-0000-4000-8000-000000000000"
+    read_id, refreshed, _ = plugin.read(PROVIDER, missing, {**outputs, "jobId": missing})
+    assert read_id == missing
+    assert refreshed["status"] == "COMPLETED"
+    assert "no longer found" in refreshed["statusMessage"]
+
+
+def test_update_of_wait_settings_waits_for_a_running_job_and_keeps_outputs(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 0.5
+    inputs = checked(plugin, job_inputs(waitForCompletion=False))
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    news = checked(plugin, job_inputs(waitForCompletion=True))
+    updated = plugin.update(PROVIDER, job_id, outputs, news)
+    assert updated["status"] == "COMPLETED" and updated["jobId"] == job_id
+    assert updated["waitForCompletion"] is True
+
+
+def test_update_of_timeout_only_calls_nothing(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    inputs = checked(plugin, job_inputs())
+    job_id, outputs = plugin.create(PROVIDER, inputs)
+    before = omics_emulator.backend.request_count()
+    updated = plugin.update(
+        PROVIDER, job_id, outputs, checked(plugin, job_inputs(timeoutSeconds=99))
+    )
+    assert omics_emulator.backend.request_count() == before
+    assert updated == {**outputs, "timeoutSeconds": 99}
+
+
+def test_delete_cancels_a_running_job(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    omics_emulator.backend.settings.job_seconds = 60
+    job_id, outputs = plugin.create(PROVIDER, checked(plugin, job_inputs(waitForCompletion=False)))
+    plugin.delete(PROVIDER, job_id, outputs)
+    [job] = jobs_into(omics_emulator)
+    assert job["status"] == "CANCELLED"
+    assert f"cancelling job {job_id}" in plugin.stderr_text()
+
+
+def test_delete_of_a_finished_job_keeps_it(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    job_id, outputs = plugin.create(PROVIDER, checked(plugin, job_inputs()))
+    plugin.delete(PROVIDER, job_id, outputs)
+    assert [job["status"] for job in jobs_into(omics_emulator)] == ["COMPLETED"]
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=1.0, max_concurrent_jobs=5)]
+)
+def test_more_waiting_creates_than_plugin_workers_are_served_at_once(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    many = [
+        checked(plugin, job_inputs(f"s3://samples-bucket/{n}.vcf", resourceName=f"b{n}"))
+        for n in range(8)
+    ]
+    with ThreadPoolExecutor(len(many)) as pool:
+        results = list(pool.map(lambda inputs: plugin.create(PROVIDER, inputs), many))
+    assert {outputs["status"] for _, outputs in results} == {"COMPLETED"}
+    jobs = jobs_into(omics_emulator)
+    assert len(jobs) == 8
+    # The plugin's own pool has 4 workers: without widening, jobs 5 to 8 would start only after
+    # the first jobs ended. With it, 5 start at once (the quota) and the rest when one ends.
+    starts = sorted(job["creationTime"] for job in jobs)
+    assert (starts[4] - starts[0]).total_seconds() < 0.5

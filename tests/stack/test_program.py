@@ -1,0 +1,253 @@
+"""__main__.py under Pulumi's mocks, with dynamic resources handed to their real providers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
+
+from omics_emulator import EmulatorHandle, EmulatorSettings, start_emulator
+from omics_emulator.pytest_plugin import make_omics_client
+from omics_provider import VariantImportJobProvider, VariantStoreProvider
+from omics_provider.resources.provider_base import OmicsProvider
+
+MAIN = Path(__file__).resolve().parents[2] / "__main__.py"
+NAMESPACE = "omics-variant-import"
+REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
+ACCOUNT = "123456789012"
+BATCHES: list[dict[str, Any]] = [
+    {"name": "batch-1", "sources": ["s3://bucket-a/one.vcf", "s3://bucket-a/two.vcf.gz"]},
+    {"name": "batch-2", "sources": ["s3://bucket-b/three.vcf"], "runLeftNormalization": True},
+]
+DYNAMIC = "pulumi-python:dynamic/omics:"
+ROLE_TYPE = "aws:iam/role:Role"
+POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorHandle]:
+    with start_emulator(EmulatorSettings(store_seconds=0.1, job_seconds=0.2)) as handle:
+        yield handle
+
+
+@pytest.fixture(autouse=True)
+def event_loop() -> Iterator[None]:
+    """A current event loop for Pulumi's runtime, even after an earlier asyncio.run() unset it."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+@dataclass
+class Registration:
+    """What the program registered: type, name, inputs, outputs and dependency URNs."""
+
+    typ: str
+    name: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    dependencies: set[str] = field(default_factory=set)
+
+
+class EmulatorMocks(pulumi.runtime.Mocks):
+    """Dynamic resources go to their real providers (on the emulator); AWS ones are faked."""
+
+    def __init__(self, endpoint: str) -> None:
+        config = {
+            "aws:region": "us-east-1",
+            f"{NAMESPACE}:omicsEndpoint": endpoint,
+            f"{NAMESPACE}:pollInitialSeconds": "0.02",
+            f"{NAMESPACE}:pollMaxSeconds": "0.1",
+        }
+        self.providers: dict[str, OmicsProvider] = {
+            f"{DYNAMIC}VariantStore": VariantStoreProvider(),
+            f"{DYNAMIC}VariantImportJob": VariantImportJobProvider(),
+        }
+        for provider in self.providers.values():
+            provider.configure(ConfigureRequest(_ConfigBag(config)))  # type: ignore[arg-type]
+        self.registered: dict[str, Registration] = {}
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        provider = self.providers.get(args.typ)
+        if provider is not None:
+            inputs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+            checked = provider.check({}, inputs)
+            assert checked.failures == [], checked.failures
+            created = provider.create(checked.inputs)
+            id_, outputs = created.id, dict(created.outs or {})
+        elif args.typ == ROLE_TYPE:
+            id_, outputs = (
+                args.name,
+                {**args.inputs, "arn": f"arn:aws:iam::{ACCOUNT}:role/{args.name}"},
+            )
+        else:
+            id_, outputs = f"{args.name}-id", dict(args.inputs)
+        self.registered[args.name] = Registration(args.typ, args.name, dict(args.inputs), outputs)
+        return id_, outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+class _ConfigBag:
+    """The `config` of a ConfigureRequest: full keys (`aws:region`) to values."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+
+class RecordingMonitor(MockMonitor):
+    """The mock monitor, also recording each resource's dependencies (by name)."""
+
+    def __init__(self, mocks: EmulatorMocks) -> None:
+        super().__init__(mocks)
+        self.recorder = mocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.name in self.recorder.registered:
+            names = {urn.rsplit("::", 1)[-1] for urn in request.dependencies}
+            self.recorder.registered[request.name].dependencies = names
+        return response
+
+
+@dataclass
+class ProgramRun:
+    """The resources the program registered and the values it exported."""
+
+    resources: dict[str, Registration]
+    exports: dict[str, Any]
+
+    def of_type(self, typ: str) -> list[Registration]:
+        return [r for r in self.resources.values() if r.typ == typ]
+
+
+def run_program(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, **config: Any
+) -> ProgramRun:
+    """Run __main__.py under the mocks with the namespace's config values; wait for the outputs."""
+    mocks = EmulatorMocks(emulator.url)
+    pulumi.runtime.set_mocks(
+        mocks, "omics-variant-import", "test", False, monitor=RecordingMonitor(mocks)
+    )
+    pulumi.runtime.set_all_config(
+        {f"{NAMESPACE}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    )
+    exported: dict[str, Any] = {}
+    resolved: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", exported.__setitem__)
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def program() -> pulumi.Output[None]:
+        runpy.run_path(str(MAIN))
+        return pulumi.Output.all(**exported).apply(resolved.update)
+
+    program()
+    return ProgramRun(mocks.registered, resolved)
+
+
+def base_config(**extra: Any) -> dict[str, Any]:
+    return {"storeName": "program_store", "referenceArn": REFERENCE, "imports": BATCHES, **extra}
+
+
+def test_program_declares_store_role_policy_and_one_job_per_batch(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = run_program(emulator, monkeypatch, **base_config())
+
+    assert len(run.of_type(f"{DYNAMIC}VariantStore")) == 1
+    assert len(run.of_type(ROLE_TYPE)) == len(run.of_type(POLICY_TYPE)) == 1
+    assert len(run.of_type("omics-variant-import:index:VariantImportRole")) == 1
+    jobs = run.of_type(f"{DYNAMIC}VariantImportJob")
+    assert sorted(job.name for job in jobs) == ["batch-1", "batch-2"]
+    batch_2 = run.resources["batch-2"].inputs
+    assert batch_2["items"] == ["s3://bucket-b/three.vcf"]
+    assert batch_2["runLeftNormalization"] is True
+
+
+def test_program_jobs_depend_on_store_and_role_policy(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = run_program(emulator, monkeypatch, **base_config(storeName="dependent_store"))
+
+    policy = run.of_type(POLICY_TYPE)[0]
+    for job in run.of_type(f"{DYNAMIC}VariantImportJob"):
+        assert {"variant-store", policy.name} <= job.dependencies
+        assert job.inputs["destinationName"] == "dependent_store"
+        assert job.inputs["roleArn"] == run.of_type(ROLE_TYPE)[0].outputs["arn"]
+
+
+def test_program_exports_store_role_and_job_ids(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = run_program(emulator, monkeypatch, **base_config(storeName="exported_store"))
+
+    client = make_omics_client(emulator.url)
+    store = client.get_variant_store(name="exported_store")
+    assert run.exports["storeArn"] == store["storeArn"]
+    assert run.exports["roleArn"] == run.of_type(ROLE_TYPE)[0].outputs["arn"]
+    assert set(run.exports["jobIds"]) == {"batch-1", "batch-2"}
+    for name, job_id in run.exports["jobIds"].items():
+        job = client.get_variant_import_job(jobId=job_id)
+        assert job["destinationName"] == "exported_store"
+        assert job["status"] == run.exports["jobStatuses"][name] == "COMPLETED"
+
+
+def test_program_policy_grants_nothing_beyond_configured_sources(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = run_program(emulator, monkeypatch, **base_config(storeName="policy_store"))
+
+    document = json.loads(run.of_type(POLICY_TYPE)[0].inputs["policy"])
+    sources = {s.removeprefix("s3://") for batch in BATCHES for s in batch["sources"]}
+    granted: dict[str, set[str]] = {}
+    for statement in document["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for action in statement["Action"]:
+            granted.setdefault(action, set()).update(statement["Resource"])
+    assert granted == {
+        "s3:GetObject": {f"arn:aws:s3:::{s}" for s in sources},
+        "s3:GetBucketLocation": {"arn:aws:s3:::bucket-a", "arn:aws:s3:::bucket-b"},
+        "s3:ListBucket": {"arn:aws:s3:::bucket-a", "arn:aws:s3:::bucket-b"},
+        "omics:GetReference": {REFERENCE},
+        "omics:GetReferenceMetadata": {REFERENCE},
+    }
+    trust = json.loads(run.of_type(ROLE_TYPE)[0].inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "omics.amazonaws.com"}
+
+
+def test_program_with_existing_role_declares_no_role(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/existing-import-role"
+
+    run = run_program(
+        emulator, monkeypatch, **base_config(storeName="existing_role_store", existingRoleArn=role)
+    )
+
+    assert run.of_type(ROLE_TYPE) == run.of_type(POLICY_TYPE) == []
+    assert {job.inputs["roleArn"] for job in run.of_type(f"{DYNAMIC}VariantImportJob")} == {role}
+    assert run.exports["roleArn"] == role
+
+
+def test_program_rejects_duplicate_batch_names(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imports = [BATCHES[0], {**BATCHES[1], "name": "batch-1"}]
+
+    with pytest.raises(Exception, match=r"imports\[1\]\.name: 'batch-1' names two batches"):
+        run_program(emulator, monkeypatch, **base_config(storeName="dup_store", imports=imports))
