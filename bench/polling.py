@@ -15,11 +15,11 @@ import botocore.waiter
 
 from omics_emulator import EmulatorSettings, OmicsBackend
 from omics_provider.aws.calls import CallContext
+from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.progress import Progress
 from omics_provider.core.timing import STATUS_POLL, Backoff, Deadline
-from omics_provider.flows.import_job import JobSession
+from omics_provider.flows.import_job import ImportJobFlow, JobPolicy
 from omics_provider.flows.job_board import JobBoard
-from omics_provider.flows.job_wait import wait_for_job
 from omics_provider.resources.provider_base import QUOTA_POLL_SECONDS
 
 from .services import REFERENCE_ARN, ROLE_ARN
@@ -129,21 +129,16 @@ def _started_job(seconds: float) -> tuple[FakeClock, BackendClient, str]:
 
 
 def provider_wait(policy: Backoff = STATUS_POLL) -> Waiter:
-    """The provider's own wait_for_job with policy as its status poll."""
+    """The provider's own wait loop (ImportJobFlow.wait) with policy as its status poll."""
 
     def run(seconds: float) -> Wait:
         clock, client, job_id = _started_job(seconds)
         progress = Progress("VariantImportJob", "bench", clock, stream=io.StringIO())
         forever = 100 * seconds + 3600
-        session = JobSession(
-            client=client,  # type: ignore[arg-type]
-            board=JobBoard(clock),
-            ctx=CallContext(progress, Deadline.after(clock, forever), clock),
-            status_poll=policy,
-            quota_poll_seconds=QUOTA_POLL_SECONDS,
-        )
+        api = OmicsApi(client, CallContext(progress, Deadline.after(clock, forever), clock))  # type: ignore[arg-type]
+        flow = ImportJobFlow(api, JobBoard(clock), JobPolicy(policy, QUOTA_POLL_SECONDS, forever))
         # As in create: the job was just started, so its first read waits one interval.
-        job = wait_for_job(session, job_id, Deadline.after(clock, forever), just_started=True)
+        job = flow.wait(job_id, just_started=True)
         if job["status"] != "COMPLETED":
             raise RuntimeError(f"simulated job ended {job['status']}")
         return _wait(seconds, clock, client)

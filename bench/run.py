@@ -179,7 +179,7 @@ notes:
    sends it); boto3 = the same calls from one warm client; pairs interleaved, each into a fresh
    store, after warm-up; floor = Create of a provider that does nothing, through the same plugin.
  2 fake clock, no real waiting; each AWS call takes 50 ms of virtual time. Provider = its real
-   wait_for_job with the default policy; waiter = botocore's VariantImportJobCreated (30 s delay;
+   ImportJobFlow.wait, default policy; waiter = botocore's VariantImportJobCreated (30 s delay;
    its 20-try limit lifted, else it gives up after ~10 min). Worst = the completion instant in
    duration ±{WINDOW:.0%} noticed latest relative to its own duration (instants just after polls).
  3 D = {JOB_SECONDS:g} s stands for a one-hour job; the provider's poll config is scaled by D/3600;

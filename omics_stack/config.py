@@ -10,10 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.core.service import (
+    MAX_ITEMS_PER_JOB,
+    REFERENCE_HINT,
+    ROLE_ARN_HINT,
+    SOURCE_HINT,
+    STORE_NAME_HINT,
+)
 from omics_provider.core.validation import Checker
-from omics_provider.resources.variant_import_job import ROLE_ARN_HINT, SOURCE_HINT, STORE_NAME_HINT
-from omics_provider.resources.variant_store import REFERENCE_HINT
 
 STACK_KEYS = {
     "storeName": "string",
@@ -151,7 +155,7 @@ def _number(checker: Checker, values: Mapping[str, Any], key: str) -> float | No
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = float(value)
-    checker.positive_number(key, value, "seconds")
+    checker.seconds(key, value)
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 

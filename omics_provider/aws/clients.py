@@ -9,6 +9,10 @@ from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config as BotoConfig
+from botocore.exceptions import NoRegionError, ProfileNotFound
+
+from omics_provider.core.errors import ProviderError
+from omics_provider.core.redaction import register_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_omics import OmicsClient
@@ -42,6 +46,11 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def known_profiles() -> list[str]:
+    """The profiles of the AWS config and credentials files (read offline)."""
+    return list(boto3.session.Session().available_profiles)
+
+
 def is_aws_endpoint(url: str) -> bool:
     """True when url is one of AWS's own endpoints (where the host prefix belongs)."""
     host = urlparse(url).hostname or ""
@@ -63,14 +72,39 @@ def omics_client(settings: AwsSettings, region: str | None = None) -> OmicsClien
 
 
 def build_omics_client(settings: AwsSettings, region: str | None) -> Any:
-    """A new omics client for settings (uncached: use omics_client in provider code)."""
-    session = boto3.session.Session(profile_name=settings.profile)
-    region_name = region or settings.region or session.region_name
-    client = _client(session, region_name, settings.omics_endpoint, inject_host_prefix=True)
+    """A new omics client for settings (uncached: use omics_client in provider code).
+
+    Its credentials are registered for redaction; ProviderError names a missing profile or
+    region in one line.
+    """
+    try:
+        session = boto3.session.Session(profile_name=settings.profile)
+        region_name = region or settings.region or session.region_name
+        client = _client(session, region_name, settings.omics_endpoint, inject_host_prefix=True)
+    except ProfileNotFound:
+        raise ProviderError(
+            f"aws:profile {settings.profile!r} is not a profile of the AWS config or credentials "
+            f"files (known: {', '.join(known_profiles()) or 'none'}); set aws:profile to one of "
+            "them or remove it to use the default credential chain"
+        ) from None
+    except NoRegionError:
+        raise ProviderError(
+            "no AWS region is set: set aws:region in the stack (pulumi config set aws:region "
+            "us-east-1), a resource's region, or AWS_REGION"
+        ) from None
+    _register_credentials(session)
     if not is_aws_endpoint(client.meta.endpoint_url):
         # omics operations carry the host prefix `analytics-`: a custom endpoint must not get it.
         client = _client(session, region_name, settings.omics_endpoint, inject_host_prefix=False)
     return client
+
+
+def _register_credentials(session: Any) -> None:
+    credentials = session.get_credentials()
+    if credentials is not None:
+        frozen = credentials.get_frozen_credentials()
+        for value in (frozen.access_key, frozen.secret_key, frozen.token):
+            register_secret(value)
 
 
 def _client(

@@ -1,4 +1,4 @@
-"""Translation of AWS errors into one-line user messages, and their classification for retries."""
+"""AWS errors: which may be retried, which may have taken effect, and their one-line messages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from omics_provider.core.redaction import redact
+
 CONNECTION_ERRORS = (
     EndpointConnectionError,
     ConnectionClosedError,
@@ -24,21 +26,32 @@ SENT_BUT_UNANSWERED = (ConnectionClosedError, ReadTimeoutError)
 """Network failures after the request was sent: the service may have acted on it."""
 
 TRANSIENT_CODES = frozenset(
-    {"ThrottlingException", "InternalServerException", "ServiceUnavailableException"}
+    {
+        "ThrottlingException",
+        "InternalServerException",
+        "ServiceUnavailableException",
+        "RequestTimeoutException",
+    }
 )
+"""Error codes of the omics model (and AWS's common ones) that a later attempt may not get."""
+UNCLEAR_CODES = frozenset({"RequestTimeoutException"})
+"""Codes below 500 after which the request may still have been acted on."""
 QUOTA_CODE = "ServiceQuotaExceededException"
+CONFLICT_CODE = "ConflictException"
+NOT_FOUND_CODE = "ResourceNotFoundException"
 
 HINTS: dict[str, str] = {
     "AccessDeniedException": (
         "check that the caller may call this operation and may iam:PassRole the import role, "
         "and that the role trusts omics.amazonaws.com and can read the sources"
     ),
-    "ResourceNotFoundException": "check the name or id and the region",
+    NOT_FOUND_CODE: "check the name or id and the region",
     "ValidationException": "correct the input the message names",
-    "ConflictException": "the resource is in a state that does not allow this; wait and retry",
+    CONFLICT_CODE: "the resource is in a state that does not allow this; wait and retry",
     QUOTA_CODE: "too many jobs are running in this region; wait for some to end or raise the quota",
     "ThrottlingException": "requests are being throttled; retry later",
     "InternalServerException": "HealthOmics failed; retry later",
+    "RequestTimeoutException": "the request timed out; retry later",
 }
 
 
@@ -66,7 +79,7 @@ def http_status(error: BaseException) -> int | None:
 
 
 def is_transient(error: BaseException) -> bool:
-    """True for throttling, server-side failures and lost connections: the call may be retried."""
+    """True for throttling, server-side failures, timeouts and lost connections: retry later."""
     if isinstance(error, CONNECTION_ERRORS):
         return True
     status = http_status(error)
@@ -76,12 +89,21 @@ def is_transient(error: BaseException) -> bool:
 def outcome_unknown(error: BaseException) -> bool:
     """True when the request may have taken effect: a server error, or no answer after sending."""
     status = http_status(error)
-    return isinstance(error, SENT_BUT_UNANSWERED) or (status is not None and status >= 500)
+    return (
+        isinstance(error, SENT_BUT_UNANSWERED)
+        or error_code(error) in UNCLEAR_CODES
+        or (status is not None and status >= 500)
+    )
 
 
 def is_quota_exceeded(error: BaseException) -> bool:
-    """True when the concurrent-job quota refused the request."""
+    """True when a quota (such as concurrent import jobs) refused the request."""
     return error_code(error) == QUOTA_CODE
+
+
+def is_conflict(error: BaseException) -> bool:
+    """True when the resource's state refused the request (e.g. a store name already taken)."""
+    return error_code(error) == CONFLICT_CODE
 
 
 def is_role_not_ready(error: BaseException) -> bool:
@@ -94,7 +116,14 @@ def is_role_not_ready(error: BaseException) -> bool:
 
 def is_not_found(error: BaseException) -> bool:
     """True when the service says the resource does not exist."""
-    return error_code(error) == "ResourceNotFoundException"
+    return error_code(error) == NOT_FOUND_CODE
+
+
+def reason(error: BaseException) -> str:
+    """What went wrong, in one redacted line: `Code: message`, or the exception type and text."""
+    code = error_code(error)
+    text = f"{code}: {error_message(error)}" if code else f"{type(error).__name__}: {error}"
+    return " ".join(redact(text).split())
 
 
 def describe(
@@ -106,11 +135,9 @@ def describe(
     """
     code = error_code(error)
     if code is None:
-        reason = f"{type(error).__name__}: {error}"
         advice = "check the network and the endpoint, then retry"
     else:
-        reason = f"{code}: {error_message(error)}"
         advice = (hints or {}).get(code) or HINTS.get(
             code, "see the AWS HealthOmics documentation for this error"
         )
-    return f"{resource}: {operation} failed ({reason}); {advice}."
+    return f"{resource}: {operation} failed ({reason(error)}); {advice}."

@@ -13,3 +13,15 @@ class OutcomeUnknownError(ProviderError):
 
 class ResourceMissingError(ProviderError):
     """The service does not know the store or job a call named (ResourceNotFoundException)."""
+
+
+class ConflictError(ProviderError):
+    """The service refused the call because of the resource's state (ConflictException)."""
+
+
+class QuotaExceededError(ProviderError):
+    """The service refused the call because a quota is full (ServiceQuotaExceededException)."""
+
+
+class RetriesExhaustedError(ProviderError):
+    """A call kept failing transiently (throttling, 5xx, network) until its retry window closed."""

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from omics_provider.core.redaction import redact
 from omics_provider.core.timing import SYSTEM_CLOCK, Clock
 
 HEARTBEAT_SECONDS = 180.0
@@ -43,9 +44,10 @@ class Progress:
         return self.clock.monotonic() - self.started_at
 
     def line(self, message: str) -> None:
-        """Print one progress line now."""
+        """Print one progress line now (on one line, credentials redacted)."""
         stream = self.stream or sys.stderr
-        stream.write(f"[{self.kind} {self.name}] {message} ({format_elapsed(self.elapsed())})\n")
+        text = redact(" ".join(message.split()))
+        stream.write(f"[{self.kind} {self.name}] {text} ({format_elapsed(self.elapsed())})\n")
         stream.flush()
         self.last_line_at = self.clock.monotonic()
 

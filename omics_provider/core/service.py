@@ -1,4 +1,4 @@
-"""The constraints of the omics service model (botocore's), read once and shared by all checks."""
+"""What HealthOmics defines: the model's string rules, statuses, quotas; input hints."""
 
 from __future__ import annotations
 
@@ -11,8 +11,35 @@ import botocore.session
 from botocore.model import ServiceModel
 
 SERVICE_NAME = "omics"
+
+# --- statuses (JobStatus and StoreStatus of the model) -------------------------------------------
+JOB_ACTIVE = frozenset({"SUBMITTED", "IN_PROGRESS"})
+"""Job (and item) statuses that end by themselves."""
+JOB_SUCCEEDED = frozenset({"COMPLETED", "COMPLETED_WITH_FAILURES"})
+"""Final job statuses in which (some) data was imported."""
+JOB_UNSUCCESSFUL = frozenset({"FAILED", "CANCELLED"})
+"""Final statuses in which nothing was imported (of a job, or of an item)."""
+STORE_TRANSITIONAL = frozenset({"CREATING", "UPDATING"})
+"""Store statuses that end by themselves (in ACTIVE or FAILED)."""
+
+# --- quotas and API limits -----------------------------------------------------------------------
 MAX_ITEMS_PER_JOB = 1000
 """HealthOmics quota: files per variant import job."""
+LIST_IDS_LIMIT = 20
+"""ListVariantImportJobs accepts at most this many job ids per call."""
+
+# --- what a valid value looks like, for messages --------------------------------------------------
+STORE_NAME_HINT = (
+    "a variant store name is 3 to 255 characters: a lowercase letter, then lowercase letters, "
+    "digits or underscores (e.g. my_variant_store)"
+)
+ROLE_ARN_HINT = "an IAM role ARN looks like arn:aws:iam::123456789012:role/omics-import"
+SOURCE_HINT = "each source is an S3 URI s3://bucket/key, e.g. s3://my-bucket/vcf/sample1.vcf.gz"
+REFERENCE_HINT = (
+    "a HealthOmics reference ARN looks like "
+    "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
+)
+KEY_ARN_HINT = "a KMS key ARN looks like arn:aws:kms:us-east-1:123456789012:key/1234abcd-..."
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,13 @@
-"""Time and waiting: an injectable clock, backoff schedules, deadlines and the poll loop."""
+"""Time and waiting: an injectable clock, backoff schedules, deadlines and the poll schedule."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
-
-from omics_provider.core.errors import ProviderError
-
-T = TypeVar("T")
+from typing import Protocol
 
 
 class Clock(Protocol):
@@ -55,16 +52,24 @@ class Backoff:
             yield min(interval, self.cap)
             interval = min(interval * self.factor, self.cap)
 
+    def jittered(self, rand: Callable[[], float] = random.random) -> Iterator[float]:
+        """The schedule with full jitter, as botocore's standard retries: rand() * interval.
+
+        Spreads the retries of callers that failed together, so they do not come back together.
+        """
+        return (rand() * interval for interval in self.intervals())
+
     def scaled(self, scale: float) -> Backoff:
         """The same schedule with every interval multiplied by scale."""
         return Backoff(self.initial * scale, self.factor, self.cap * scale)
 
 
 STATUS_POLL = Backoff(initial=2.0, factor=2.0, cap=120.0)
-"""How often a job's or a store's status is read while waiting for it."""
+"""How often a job's or a store's status is read while waiting for it (no jitter: waiters that
+wake together share one read)."""
 
-RETRY_BACKOFF = Backoff(initial=0.5, factor=2.0, cap=20.0)
-"""How long to wait before repeating a call that was throttled or failed on the server side."""
+RETRY_BACKOFF = Backoff(initial=1.0, factor=2.0, cap=20.0)
+"""The ceiling of the (jittered) wait before repeating a call that failed transiently."""
 
 
 @dataclass
@@ -91,27 +96,21 @@ class Deadline:
         """Sleep seconds, or until the deadline if it comes sooner."""
         self.clock.sleep(min(seconds, self.remaining()))
 
+    def within(self, seconds: float) -> Deadline:
+        """A deadline seconds from now, or this one if it comes sooner."""
+        return Deadline(self.clock, min(self.expires_at, self.clock.monotonic() + seconds))
 
-def poll_until(
-    read: Callable[[], T],
-    done: Callable[[T], bool],
-    backoff: Backoff,
-    deadline: Deadline,
-    timeout_message: Callable[[T], str],
-    report: Callable[[T], None] | None = None,
-) -> T:
-    """Call read() until done(state), sleeping backoff's intervals, and return the last state.
 
-    report(state) sees every state read (e.g. to print a progress line when it changes). When the
-    deadline passes first, raise a ProviderError with timeout_message(last state).
+def polls(backoff: Backoff, deadline: Deadline) -> Iterator[int]:
+    """Yield the poll number at once, then after each of backoff's intervals, while time is left.
+
+    A loop over it reads a state and returns when the state is final; when the loop ends without
+    returning, the deadline passed after one last read.
     """
     intervals = backoff.intervals()
-    while True:
-        state = read()
-        if report is not None:
-            report(state)
-        if done(state):
-            return state
-        if deadline.expired():
-            raise ProviderError(timeout_message(state))
+    count = 0
+    yield count
+    while not deadline.expired():
         deadline.sleep(next(intervals))
+        count += 1
+        yield count

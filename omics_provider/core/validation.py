@@ -12,6 +12,10 @@ from omics_provider.core.service import REGION_RULE, StringRule, map_rules, omic
 from omics_provider.resources.properties import contains_unknown, is_unknown
 
 _CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(32), 127])
+QUOTED_CHARACTERS = 80
+"""A value quoted in a failure is cut to this many characters (a 3 MB name gives a short line)."""
+MAX_TIMEOUT_SECONDS = 30 * 24 * 3600.0
+"""The longest timeout accepted: a month (longer ones overflow the platform's timed waits)."""
 
 
 def has_control_character(value: str) -> bool:
@@ -41,7 +45,7 @@ class Checker:
             return False
         problem = rule.violation(value)
         if problem is not None:
-            self.fail(prop, f"{value!r} {problem}; {hint}")
+            self.fail(prop, f"{quoted(value)} {problem}; {hint}")
             return False
         return True
 
@@ -59,15 +63,26 @@ class Checker:
     def boolean(self, prop: str, value: Any) -> None:
         """Check an optional boolean."""
         if value is not None and not is_unknown(value) and not isinstance(value, bool):
-            self.fail(prop, f"must be true or false, got {_type_name(value)} {value!r}")
+            self.fail(prop, f"must be true or false, got {_type_name(value)} {quoted(value)}")
 
-    def positive_number(self, prop: str, value: Any, unit: str) -> None:
-        """Check an optional number of units that must be finite and above zero."""
+    def seconds(
+        self, prop: str, value: Any, low: float = 0.0, high: float = MAX_TIMEOUT_SECONDS
+    ) -> float | None:
+        """An optional number of seconds above low and at most high; None when unset or invalid.
+
+        NaN, infinities and absurd values fail with the valid range named.
+        """
         if value is None or is_unknown(value):
-            return
-        valid = isinstance(value, int | float) and not isinstance(value, bool)
-        if not valid or not math.isfinite(value) or value <= 0:
-            self.fail(prop, f"must be a positive number of {unit}, got {value!r}")
+            return None
+        number = _as_number(value)
+        if number is None or not math.isfinite(number) or not low < number <= high:
+            self.fail(
+                prop,
+                f"must be a number of seconds above {low:g} and at most {high:g}, "
+                f"got {quoted(value)}",
+            )
+            return None
+        return number
 
     def region(self, prop: str, value: Any) -> None:
         """Check an optional AWS region name."""
@@ -81,7 +96,7 @@ class Checker:
         shape: Any = omics_model().shape_for(shape_name)
         allowed = [str(option) for option in shape.enum]
         if value not in allowed:
-            self.fail(prop, f"must be one of {', '.join(allowed)}, got {value!r}")
+            self.fail(prop, f"must be one of {', '.join(allowed)}, got {quoted(value)}")
             return False
         return True
 
@@ -98,6 +113,31 @@ class Checker:
             self.string(
                 f"{prop}.{key}", item, value_rule, f"values of {prop} are {_bounds(value_rule)}"
             )
+
+
+def quoted(value: Any) -> str:
+    """repr(value), cut to QUOTED_CHARACTERS with the full length said, for failure messages."""
+    text = repr(value)
+    if len(text) <= QUOTED_CHARACTERS:
+        return text
+    size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters"
+    return f"{text[:QUOTED_CHARACTERS]}... ({size})"
+
+
+def number_from_text(value: Any) -> Any:
+    """value as a float when it is the text of a number (config values arrive as text)."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def _bounds(rule: StringRule) -> str:

@@ -1,31 +1,29 @@
-"""Process-wide coordination of import jobs: FIFO starts through the quota, batched status reads.
+"""What one plugin process knows of its import jobs in one region: start turns, statuses, owners.
 
 One plugin process serves every VariantImportJob of a stack. Its creates share one JobBoard per
-account endpoint and region: they take turns to start (so the concurrent-job quota admits them in
-order and a refused start waits for one of this process's jobs to end, not for a blind timer), and
-they read job statuses through ListVariantImportJobs with up to 20 job ids per call, so many
-waiting creates cost about one status call per interval between them.
+endpoint and resolved region (a resource that omits `region` and one that names the stack's
+region share it): they take turns to start, so the concurrent-job quota admits them in order and
+the duplicate guard sees each earlier start; and their waits share status reads (one
+ListVariantImportJobs of up to 20 ids serves every waiter). The board only keeps state and waits
+on its condition: it never calls AWS.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from omics_provider.core.service import JOB_ACTIVE, LIST_IDS_LIMIT
 from omics_provider.core.timing import Clock
 
-LIST_IDS_LIMIT = 20
-"""ListVariantImportJobs accepts at most this many job ids per call."""
-
-ACTIVE_STATUSES = frozenset({"SUBMITTED", "IN_PROGRESS"})
 OWN_JOBS_FALLBACK = 6.0
-TURN_RECHECK_SECONDS = 5.0
-"""A caller waiting for its turn is woken by every start and end; this bounds a missed wake-up."""
+"""While own jobs run, their ends wake quota waiters; the timer then only covers others' jobs."""
+RECHECK_SECONDS = 5.0
+"""A caller waiting on the board is woken by every start and end; this bounds a missed wake-up."""
 
 
 @dataclass
@@ -33,11 +31,11 @@ class CachedStatus:
     """A job summary and when it was read."""
 
     read_at: float
-    summary: dict[str, Any]
+    summary: Mapping[str, Any]
 
 
 class JobBoard:
-    """The shared state of one process's import jobs for one client (endpoint and region)."""
+    """The shared state of one process's import jobs for one endpoint and region."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -49,7 +47,7 @@ class JobBoard:
         self._reading = False
         self.last_progress_at = clock.monotonic()
 
-    # --- taking turns to start -------------------------------------------------------------
+    # --- taking turns to start ---------------------------------------------------------------
     @contextmanager
     def turn(self, stall_seconds: float) -> Iterator[None]:
         """Hold the start turn: wait until every earlier caller has started, then yield.
@@ -61,20 +59,22 @@ class JobBoard:
             self._turns.append(ticket)
             try:
                 while self._turns[0] is not ticket:
-                    self._wait_for_progress(stall_seconds, TURN_RECHECK_SECONDS)
+                    self._wait_for_progress(stall_seconds, RECHECK_SECONDS)
             except BaseException:
-                self._turns.remove(ticket)
-                self.changed.notify_all()
+                self._release(ticket)
                 raise
         try:
             yield
         finally:
             with self.changed:
-                self._turns.remove(ticket)
-                self.changed.notify_all()
+                self._release(ticket)
+
+    def _release(self, ticket: object) -> None:
+        self._turns.remove(ticket)
+        self.changed.notify_all()
 
     def waiting_starters(self) -> int:
-        """How many creates are waiting for their turn or for quota."""
+        """How many creates hold or wait for a start turn."""
         with self.changed:
             return len(self._turns)
 
@@ -90,9 +90,10 @@ class JobBoard:
                 seconds *= OWN_JOBS_FALLBACK
             self._wait_for_progress(stall_seconds, seconds)
 
-    def record_start(self) -> None:
-        """Note that a job started: the queue moved."""
+    def record_start(self, job_id: str, sources: frozenset[str]) -> None:
+        """Note that job_id started, importing sources: the queue moved."""
         with self.changed:
+            self._sources[job_id] = sources
             self.last_progress_at = self.clock.monotonic()
             self.changed.notify_all()
 
@@ -102,9 +103,9 @@ class JobBoard:
             raise TimeoutError(f"no import job started or ended for {stall_seconds:.0f}s")
         self.clock.wait(self.changed, min(seconds, stall_seconds - stalled_for))
 
-    # --- what each job imports (it never changes) ---------------------------------------------
+    # --- what each job imports ----------------------------------------------------------------
     def remember_sources(self, job_id: str, sources: frozenset[str]) -> None:
-        """Note the files job_id imports, so duplicate checks need not read it again."""
+        """Note the files job_id imports (they never change), so they need not be read again."""
         with self.changed:
             self._sources[job_id] = sources
 
@@ -113,10 +114,10 @@ class JobBoard:
         with self.changed:
             return self._sources.get(job_id)
 
-    # --- watching statuses ------------------------------------------------------------------
+    # --- watching statuses --------------------------------------------------------------------
     @contextmanager
     def watching(self, job_id: str) -> Iterator[None]:
-        """Include job_id in the batched status reads while the block runs."""
+        """Include job_id in the shared status reads while the block runs."""
         with self.changed:
             self._watched[job_id] = self._watched.get(job_id, 0) + 1
         try:
@@ -133,36 +134,18 @@ class JobBoard:
         with self.changed:
             return len(self._watched)
 
-    def read_status(
-        self, job_id: str, max_age: float, read: Callable[[list[str]], list[dict[str, Any]]]
-    ) -> dict[str, Any] | None:
-        """job_id's summary as read within max_age seconds, else from one read shared by all.
+    def shared_status(self, job_id: str, max_age: float) -> Mapping[str, Any] | None:
+        """job_id's summary if read within max_age seconds (waiting for a read under way).
 
-        read(ids) reads up to LIST_IDS_LIMIT jobs at once; while one waiter's read is under way,
-        the others wait for it rather than send their own. None when the service omits job_id.
+        None means the caller must read now: it then holds the read, reads batch_for(job_id)
+        and must call end_read() with what it read, or with nothing if the read failed.
         """
         with self.changed:
-            while (cached := self.fresh_status(job_id, max_age)) is None and self._reading:
-                self.clock.wait(self.changed, TURN_RECHECK_SECONDS)
-            if cached is not None:
-                return cached
-            ids = self.batch_for(job_id)
-            self._reading = True
-        try:
-            self.record_statuses(read(ids))
-        finally:
-            with self.changed:
-                self._reading = False
-                self.changed.notify_all()
-        return self.fresh_status(job_id, math.inf)
-
-    def fresh_status(self, job_id: str, max_age: float) -> dict[str, Any] | None:
-        """The cached summary of job_id if read within max_age seconds, else None."""
-        with self.changed:
-            cached = self._statuses.get(job_id)
-            if cached is None or self.clock.monotonic() - cached.read_at > max_age:
-                return None
-            return cached.summary
+            while (cached := self._fresh(job_id, max_age)) is None and self._reading:
+                self.clock.wait(self.changed, RECHECK_SECONDS)
+            if cached is None:
+                self._reading = True
+            return cached
 
     def batch_for(self, job_id: str) -> list[str]:
         """The ids to read together with job_id: it first, then other watched jobs, 20 at most."""
@@ -170,20 +153,28 @@ class JobBoard:
             others = [j for j in self._watched if j != job_id]
         return [job_id, *others][:LIST_IDS_LIMIT]
 
-    def record_statuses(self, summaries: list[dict[str, Any]]) -> None:
-        """Store freshly read summaries; wake waiters when a job of this process ended."""
+    def end_read(self, summaries: list[Mapping[str, Any]]) -> None:
+        """Store freshly read summaries, release the read, and wake waiters (and quota waiters
+        when a job of this process ended)."""
         now = self.clock.monotonic()
         with self.changed:
             ended = False
             for summary in summaries:
                 job_id = str(summary["id"])
                 before = self._statuses.get(job_id)
-                was_active = before is None or before.summary.get("status") in ACTIVE_STATUSES
-                ended |= was_active and summary.get("status") not in ACTIVE_STATUSES
+                was_active = before is None or before.summary.get("status") in JOB_ACTIVE
+                ended |= was_active and summary.get("status") not in JOB_ACTIVE
                 self._statuses[job_id] = CachedStatus(now, summary)
             if ended:
                 self.last_progress_at = now
-                self.changed.notify_all()
+            self._reading = False
+            self.changed.notify_all()
+
+    def _fresh(self, job_id: str, max_age: float) -> Mapping[str, Any] | None:
+        cached = self._statuses.get(job_id)
+        if cached is None or self.clock.monotonic() - cached.read_at > max_age:
+            return None
+        return cached.summary
 
 
 _boards: dict[object, JobBoard] = {}
@@ -191,7 +182,7 @@ _boards_lock = threading.Lock()
 
 
 def board_for(key: object, clock: Clock) -> JobBoard:
-    """The process's JobBoard for key (one per client endpoint and region)."""
+    """The process's JobBoard for key (an endpoint and a resolved region)."""
     with _boards_lock:
         board = _boards.get(key)
         if board is None:

@@ -4,10 +4,14 @@ The plugin (`python -m pulumi.dynamic`) serves gRPC calls from a ThreadPoolExecu
 and a call that waits 30 minutes in its queue is cancelled. A create that waits for its import job
 holds a worker for the job's whole run, so with more than 4 imports in a stack the rest would queue
 (and fail after 30 minutes) while HealthOmics could run 5 at once. The waits themselves are cheap
-(sleeping threads sharing batched status reads), so the provider raises the pool's size from inside
-the plugin process the first time it is called. This relies on CPython's ThreadPoolExecutor keeping
-its executor reachable from each worker thread; where it does not, nothing changes and the plugin
-keeps its 4 workers.
+(sleeping threads sharing batched status reads), so the provider raises the pool's size from
+inside the plugin process when it is first configured.
+
+This is the project's one reach into another library's internals (CPython's ThreadPoolExecutor:
+`_max_workers`, `_idle_semaphore`, `_threads`, `_work_queue`, `_adjust_thread_count`, and the
+executor reachable from each worker thread). Where they differ, nothing changes: the plugin keeps
+its 4 workers and one warning says so. Delete this module once the plugin lets a provider choose
+its pool size.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 PLUGIN_MODULE = "pulumi.dynamic.__main__"
@@ -23,6 +28,7 @@ PLUGIN_WORKERS = 256
 """Workers the plugin may run at once once widened: far above any stack's parallelism. Each is a
 sleeping thread while it waits; past this many, calls queue as in the unwidened plugin."""
 
+_attempted = False
 _widened = False
 _lock = threading.Lock()
 
@@ -34,17 +40,34 @@ def in_dynamic_provider_plugin() -> bool:
 
 
 def widen_plugin_pool(workers: int = PLUGIN_WORKERS) -> bool:
-    """Raise the plugin's worker pool to workers (once per process); True when it is widened."""
-    global _widened
+    """Raise the plugin's worker pool to workers, once per process; True when it is widened.
+
+    Called from a worker thread of the plugin (configure runs there). On any surprise the plugin
+    keeps its pool as it is and one warning line goes to stderr.
+    """
+    global _attempted, _widened
     with _lock:
-        if _widened or not in_dynamic_provider_plugin():
+        if _attempted or not in_dynamic_provider_plugin():
             return _widened
+        _attempted = True
         executor = _current_executor()
-        if executor is None:
+        try:
+            if executor is None:
+                raise LookupError("the calling thread does not name its executor")
+            _widen(executor, workers)
+        except (AttributeError, LookupError, TypeError, ValueError) as error:
+            _warn(f"{type(error).__name__}: {error}")
             return False
-        _raise_max_workers(executor, workers)
         _widened = True
         return True
+
+
+def _warn(reason: str) -> None:
+    sys.stderr.write(
+        "warning: omics-variant-import could not widen the plugin's worker pool "
+        f"({reason}); it keeps its 4 workers, so a 5th waiting import waits for a free worker\n"
+    )
+    sys.stderr.flush()
 
 
 def _current_executor() -> ThreadPoolExecutor | None:
@@ -56,26 +79,70 @@ def _current_executor() -> ThreadPoolExecutor | None:
     return executor if isinstance(executor, ThreadPoolExecutor) else None
 
 
-class _NoIdleWorkers:
+class _Outstanding:
+    """Calls submitted and not finished yet: the number of threads the pool should have."""
+
+    def __init__(self, initial: int) -> None:
+        self.count = initial
+        self.lock = threading.Lock()
+
+    def change(self, delta: int) -> None:
+        with self.lock:
+            self.count += delta
+
+
+class _IdleWorkers:
     """Stands in for the executor's idle-worker semaphore, which over-counts idle workers.
 
-    Each finished call releases it, also when that worker goes straight on to a queued call, so
-    after a burst of quick calls (Check, Diff) it claims idle workers that are busy waiting on
-    imports, and a new call would queue behind them. Claiming none makes every new call start a
-    thread, up to the widened maximum; past it, calls queue as before.
+    The executor releases it after every finished call, also when that worker goes straight on
+    to a queued call, so after a burst of quick calls (Check, Diff) it claims idle workers that
+    are busy waiting on imports. Here a worker counts as idle only when there are more threads
+    than outstanding calls: a new call starts a thread exactly when every thread is taken, and
+    threads are reused otherwise.
     """
 
+    def __init__(self, executor: Any, outstanding: _Outstanding) -> None:
+        self.executor = executor
+        self.outstanding = outstanding
+
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
-        return False
+        return len(self.executor._threads) >= self.outstanding.count
 
     def release(self, n: int = 1) -> None:
         return None
 
 
-def _raise_max_workers(executor: Any, workers: int) -> None:
-    """Let executor run workers threads, and start threads for the calls already queued."""
+def _widen(executor: Any, workers: int) -> None:
+    """Let executor run workers threads, count its outstanding calls, start queued ones."""
     with executor._shutdown_lock:
+        queued = executor._work_queue.qsize()
+        outstanding = _Outstanding(len(executor._threads) + queued)
+        idle = _IdleWorkers(executor, outstanding)
+        executor._idle_semaphore.acquire  # noqa: B018 - fail here, before changing anything
+        executor.submit = _counting_submit(executor.submit, outstanding)
+        executor._idle_semaphore = idle
         executor._max_workers = max(executor._max_workers, workers)
-        executor._idle_semaphore = _NoIdleWorkers()
-        for _ in range(executor._work_queue.qsize()):
+        for _ in range(queued):
             executor._adjust_thread_count()
+
+
+def _counting_submit(
+    submit: Callable[..., Future[Any]], outstanding: _Outstanding
+) -> Callable[..., Future[Any]]:
+    """submit, keeping outstanding up to date: up when a call is queued, down when it ends."""
+
+    def counted(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                outstanding.change(-1)
+
+        outstanding.change(+1)
+        try:
+            return submit(run)
+        except BaseException:
+            outstanding.change(-1)
+            raise
+
+    return counted

@@ -7,20 +7,28 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlparse
 
-from pulumi.dynamic import CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
 from omics_provider.aws.calls import CallContext
-from omics_provider.aws.clients import CONFIG_NAMESPACE, AwsSettings, omics_client
+from omics_provider.aws.clients import CONFIG_NAMESPACE, AwsSettings, known_profiles, omics_client
 from omics_provider.core.errors import ProviderError
 from omics_provider.core.progress import Progress
+from omics_provider.core.redaction import redact
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK, Backoff, Clock, Deadline
+from omics_provider.core.validation import Checker, number_from_text, quoted
 from omics_provider.resources.plugin_pool import widen_plugin_pool
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 QUOTA_POLL_SECONDS = 10.0
 """While creates wait for the concurrent-job quota, running jobs' statuses are read this often."""
+MAX_POLL_SECONDS = 3600.0
+"""The longest interval accepted for pollInitialSeconds, pollMaxSeconds and quotaPollSeconds."""
+_ENDPOINT_HINT = (
+    "an http(s) URL such as http://127.0.0.1:4566 or https://omics.us-east-1.amazonaws.com"
+)
 
 
 @dataclass(frozen=True)
@@ -31,48 +39,63 @@ class ProviderSettings:
     status_poll: Backoff = STATUS_POLL
     quota_poll_seconds: float = QUOTA_POLL_SECONDS
 
-    @classmethod
-    def from_config(cls, get: Any) -> ProviderSettings:
-        """Settings from a config getter taking full keys (`aws:region`).
 
-        `omics-variant-import:pollInitialSeconds`, `pollMaxSeconds` and `quotaPollSeconds` tune
-        how often statuses are read; the defaults suit real HealthOmics jobs.
-        """
-        initial = _seconds(get, "pollInitialSeconds", STATUS_POLL.initial)
-        cap = _seconds(get, "pollMaxSeconds", STATUS_POLL.cap)
-        return cls(
-            aws=AwsSettings.from_config(get),
-            status_poll=Backoff(initial, STATUS_POLL.factor, max(cap, initial)),
-            quota_poll_seconds=_seconds(get, "quotaPollSeconds", QUOTA_POLL_SECONDS),
+def parse_settings(get: Callable[[str], Any]) -> tuple[ProviderSettings, list[CheckFailure]]:
+    """Settings from a config getter taking full keys (`aws:region`), and what is wrong with them.
+
+    `omics-variant-import:pollInitialSeconds`, `pollMaxSeconds` and `quotaPollSeconds` tune how
+    often statuses are read; the defaults suit real HealthOmics jobs. A bad value is reported with
+    its key and replaced by the default, so that check can name it before anything is sent.
+    """
+    checker = Checker()
+    aws = AwsSettings.from_config(get)
+    checker.region("aws:region", aws.region)
+    if aws.profile is not None and aws.profile not in known_profiles():
+        checker.fail(
+            "aws:profile",
+            f"{quoted(aws.profile)} is not a profile of the AWS config or credentials files; "
+            "name one of them or remove aws:profile to use the default credential chain",
         )
+    if aws.omics_endpoint is not None and not _is_http_url(aws.omics_endpoint):
+        checker.fail(f"{CONFIG_NAMESPACE}:omicsEndpoint", f"must be {_ENDPOINT_HINT}")
+
+    def seconds(key: str, default: float) -> float:
+        raw = get(f"{CONFIG_NAMESPACE}:{key}")
+        given = None if raw in (None, "") else number_from_text(raw)
+        value = checker.seconds(f"{CONFIG_NAMESPACE}:{key}", given, high=MAX_POLL_SECONDS)
+        return default if value is None else value
+
+    initial = seconds("pollInitialSeconds", STATUS_POLL.initial)
+    cap = seconds("pollMaxSeconds", STATUS_POLL.cap)
+    settings = ProviderSettings(
+        aws=aws,
+        status_poll=Backoff(initial, STATUS_POLL.factor, max(cap, initial)),
+        quota_poll_seconds=seconds("quotaPollSeconds", QUOTA_POLL_SECONDS),
+    )
+    return settings, checker.failures
 
 
-def _seconds(get: Any, key: str, default: float) -> float:
-    raw = get(f"{CONFIG_NAMESPACE}:{key}")
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{CONFIG_NAMESPACE}:{key} must be a number of seconds, got {raw!r}"
-        ) from None
-    if value <= 0:
-        raise ValueError(f"{CONFIG_NAMESPACE}:{key} must be positive, got {raw!r}")
-    return value
+def _is_http_url(url: str) -> bool:
+    parsed = urlparse(url)
+    return (
+        parsed.scheme in ("http", "https")
+        and bool(parsed.hostname)
+        and not any(c.isspace() for c in url)
+    )
 
 
 def reported(method: F) -> F:
-    """Re-raise a ProviderError from the provider method itself, so the plugin's traceback is
-    short and its last line carries the whole message."""
+    """Run a provider method that may call AWS: refuse bad settings first, and re-raise a
+    ProviderError from the method itself, so the plugin's traceback is short and its last line
+    carries the whole (redacted) message."""
 
     @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        widen_plugin_pool()
+    def wrapper(self: OmicsProvider, *args: Any, **kwargs: Any) -> Any:
         try:
-            return method(*args, **kwargs)
+            self.refuse_bad_settings()
+            return method(self, *args, **kwargs)
         except ProviderError as error:
-            message = str(error)
+            message = redact(" ".join(str(error).split()))
         raise ProviderError(message) from None
 
     return wrapper  # type: ignore[return-value]
@@ -90,27 +113,40 @@ class OmicsProvider(ResourceProvider):
     diff_inputs: ClassVar[staticmethod[[Mapping[str, Any], Mapping[str, Any]], DiffResult]]
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate offline: no AWS call. Failures name their property and a valid value."""
-        return type(self).check_inputs(olds, news)
+        """Validate offline: no AWS call. Failures name their property (or the stack setting)
+        and a valid value."""
+        result = type(self).check_inputs(olds, news)
+        return CheckResult(result.inputs, [*self.setting_failures, *(result.failures or [])])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the stored outputs (which carry every input) with the new inputs."""
         return type(self).diff_inputs(olds, news)
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Read the AWS region, profile, endpoint and polling settings of the stack."""
-        self._settings = ProviderSettings.from_config(req.config.get)
+        """Read the stack's AWS region, profile, endpoint and polling settings (checked at check),
+        and let the plugin serve more than 4 calls at once (see plugin_pool)."""
+        self._settings, failures = parse_settings(req.config.get)
+        self.setting_failures = tuple(failures)
+        widen_plugin_pool()
+
+    setting_failures: tuple[CheckFailure, ...] = ()
 
     @property
     def settings(self) -> ProviderSettings:
         """The configured settings, or the defaults when configure() was not called."""
         return getattr(self, "_settings", None) or ProviderSettings()
 
+    def refuse_bad_settings(self) -> None:
+        """Raise a ProviderError naming every bad stack setting (before anything is sent)."""
+        if self.setting_failures:
+            reasons = "; ".join(failure.reason for failure in self.setting_failures)
+            raise ProviderError(f"{self.kind}: invalid stack configuration: {reasons}")
+
     def client(self, region: str | None) -> Any:
         """The omics client for region (None: the stack's region or AWS's default chain)."""
         return omics_client(self.settings.aws, region)
 
-    def context(self, props: dict[str, Any], seconds: float) -> CallContext:
+    def context(self, props: Mapping[str, Any], seconds: float) -> CallContext:
         """A CallContext for one operation on the resource props describe, lasting seconds."""
         progress = Progress(self.kind, str(props.get("resourceName") or "?"), self.clock)
         return CallContext(progress, Deadline.after(self.clock, seconds), self.clock)

@@ -1,35 +1,30 @@
-"""The VariantImportJob resource: a HealthOmics variant import job, started once and waited for."""
+"""The VariantImportJob resource: Pulumi's side (inputs, check, diff, outputs) of an import job."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from omics_provider.core.errors import ProviderError
-from omics_provider.core.service import MAX_ITEMS_PER_JOB, string_rule
-from omics_provider.core.timing import Deadline
+from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.redaction import redact
+from omics_provider.core.service import (
+    JOB_ACTIVE,
+    MAX_ITEMS_PER_JOB,
+    ROLE_ARN_HINT,
+    SOURCE_HINT,
+    STORE_NAME_HINT,
+    string_rule,
+)
 from omics_provider.core.validation import Checker
-from omics_provider.flows.import_job import (
-    ImportSpec,
-    JobSession,
-    adopt_job,
-    cancel_job,
-    find_duplicate,
-    find_job,
-    matching_jobs,
-    start_job,
-)
-from omics_provider.flows.job_board import ACTIVE_STATUSES, board_for
-from omics_provider.flows.job_wait import (
-    UNSUCCESSFUL,
-    failed_items,
-    failure_message,
-    job_outputs,
-    wait_for_job,
-)
+from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobPolicy, note_owner
+from omics_provider.flows.import_spec import ImportSpec
+from omics_provider.flows.job_board import board_for
+from omics_provider.flows.job_report import failed_items, item_counts
+from omics_provider.resources.declarations import declared_items
 from omics_provider.resources.properties import contains_unknown, is_unknown, pick
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
 
@@ -45,15 +40,16 @@ IMPORT_DEFINING = (
 WAIT_SETTINGS = ("waitForCompletion", "timeoutSeconds")
 """Inputs that only change how the provider waits: updated in place, no AWS call."""
 INPUT_KEYS = ("resourceName", *IMPORT_DEFINING, *WAIT_SETTINGS, "allowReimport", "adoptJobId")
-OUTPUT_KEYS = ("jobId", "status", "statusMessage", "creationTime", "completionTime", "itemStatuses")
-DEFAULT_TIMEOUT_SECONDS = 2 * 3600.0
-
-STORE_NAME_HINT = (
-    "a variant store name is 3 to 255 characters: a lowercase letter, then lowercase letters, "
-    "digits or underscores (e.g. my_variant_store)"
+OUTPUT_KEYS = (
+    "jobId",
+    "status",
+    "statusMessage",
+    "creationTime",
+    "completionTime",
+    "itemCounts",
+    "failedItems",
 )
-ROLE_ARN_HINT = "an IAM role ARN looks like arn:aws:iam::123456789012:role/omics-import"
-SOURCE_HINT = "each source is an S3 URI s3://bucket/key, e.g. s3://my-bucket/vcf/sample1.vcf.gz"
+DEFAULT_TIMEOUT_SECONDS = 2 * 3600.0
 
 
 def normalize_items(items: Any) -> Any:
@@ -87,7 +83,7 @@ def check_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckResul
     checker.string_map(
         "annotationFields", inputs.get("annotationFields"), "AnnotationFieldMap", "strings"
     )
-    checker.positive_number("timeoutSeconds", inputs.get("timeoutSeconds"), "seconds")
+    checker.seconds("timeoutSeconds", inputs.get("timeoutSeconds"))
     if inputs.get("adoptJobId") is not None:
         checker.shape_string(
             "adoptJobId", inputs["adoptJobId"], "ResourceId", "a job id is a UUID, as start returns"
@@ -194,27 +190,38 @@ class VariantImportJobProvider(OmicsProvider):
     check_inputs = staticmethod(check_inputs)
     diff_inputs = staticmethod(diff_inputs)
 
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the stored outputs with the new inputs; note which resource owns job id_."""
+        note_owner(id_, str(olds.get("resourceName")))
+        return diff_inputs(olds, news)
+
     @reported
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Start the import (or adopt the same import already running) and, by default, wait.
+        """Start the import once (or adopt the same import) and, by default, wait for it.
 
         If this raises, no job of this resource is left running unrecorded that the next create
         would not adopt: a job still running after timeoutSeconds is adopted by the next `up`.
         """
         inputs = normalize_inputs(props)
-        session = self._session(inputs)
-        job, started = self._start_or_adopt(session, inputs)
-        if inputs.get("waitForCompletion", True) and job["status"] in ACTIVE_STATUSES:
-            deadline = Deadline.after(self.clock, self._timeout(inputs))
-            job = wait_for_job(session, str(job["id"]), deadline, just_started=started)
-        return CreateResult(str(job["id"]), self._finish(session, inputs, job))
+        request = CreateRequest(
+            spec=ImportSpec.from_inputs(inputs),
+            owner=str(inputs.get("resourceName")),
+            adopt_job_id=inputs.get("adoptJobId"),
+            allow_reimport=inputs.get("allowReimport") is True,
+            wait=inputs.get("waitForCompletion", True) is not False,
+        )
+        job = self._flow(inputs).create(request)
+        return CreateResult(str(job["id"]), job_outputs(inputs, job))
 
     @reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh status, times and item statuses; a job no longer found keeps its last outputs."""
+        """Refresh status, times and item counts; a job no longer found keeps its last outputs.
+
+        The inputs come back unchanged (a refresh followed by `up` changes nothing).
+        """
         inputs = normalize_inputs(props)
-        session = self._session(inputs)
-        job = find_job(session, id_)
+        note_owner(id_, str(inputs.get("resourceName")))
+        job = self._flow(inputs).refresh(id_)
         if job is None:
             outputs = {**pick(props, OUTPUT_KEYS), **inputs}
             outputs["statusMessage"] = (
@@ -222,99 +229,52 @@ class VariantImportJobProvider(OmicsProvider):
                 f"(last status {props.get('status')})"
             )
             return ReadResult(id_, outputs, inputs)
-        return ReadResult(id_, {**inputs, **job_outputs(job)}, inputs)
+        return ReadResult(id_, job_outputs(inputs, job), inputs)
 
     @reported
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Only wait settings change: wait now if waiting was switched on for a running job."""
         inputs = normalize_inputs(news)
-        outputs = {**pick(olds, OUTPUT_KEYS), **inputs}
-        if inputs.get("waitForCompletion", True) and olds.get("status") in ACTIVE_STATUSES:
-            session = self._session(inputs)
-            job = wait_for_job(session, id_, Deadline.after(self.clock, self._timeout(inputs)))
-            outputs = self._finish(session, inputs, job)
-        return UpdateResult(outputs)
+        if news.get("waitForCompletion", True) is not False and olds.get("status") in JOB_ACTIVE:
+            flow = self._flow(inputs)
+            return UpdateResult(job_outputs(inputs, flow.settle(flow.wait(id_))))
+        return UpdateResult({**pick(olds, OUTPUT_KEYS), **inputs})
 
     @reported
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Cancel a job that still runs and confirm it; imported variants stay in the store."""
-        cancel_job(self._session(normalize_inputs(props)), id_)
+        """Cancel a job that still runs and confirm it ended; imported data stays in the store."""
+        self._flow(normalize_inputs(props)).cancel(id_)
 
-    def _timeout(self, inputs: Mapping[str, Any]) -> float:
-        return float(inputs.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS)
-
-    def _session(self, inputs: Mapping[str, Any]) -> JobSession:
-        region = inputs.get("region")
+    def _flow(self, inputs: Mapping[str, Any]) -> ImportJobFlow:
+        """The flow for this resource's job, on the board of its endpoint and resolved region."""
+        timeout = float(inputs.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS)
+        client = self.client(inputs.get("region"))
+        board = board_for((client.meta.endpoint_url, client.meta.region_name), self.clock)
         settings = self.settings
-        return JobSession(
-            client=self.client(region),
-            board=board_for((settings.aws, region), self.clock),
-            ctx=self.context(dict(inputs), self._timeout(inputs)),
-            status_poll=settings.status_poll,
-            quota_poll_seconds=settings.quota_poll_seconds,
-        )
-
-    def _start_or_adopt(
-        self, session: JobSession, inputs: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], bool]:
-        """The job this resource manages, and whether this call started it."""
-        spec = ImportSpec.from_inputs(inputs)
-        progress = session.ctx.progress
-        if inputs.get("adoptJobId"):
-            job = adopt_job(session, str(inputs["adoptJobId"]), spec)
-            progress.line(f"adopted job {job['id']} ({job['status']}) as adoptJobId asks")
-            return job, False
-        stall = self._timeout(inputs)
-        queued = session.board.waiting_starters()
-        if queued:
-            progress.line(f"queued behind {queued} imports waiting to start (job quota)")
-        try:
-            with session.board.turn(stall):
-                return _adopt_duplicate_or_start(session, spec, inputs, stall)
-        except TimeoutError as stalled:
-            raise ProviderError(
-                f"{session.ctx.resource}: gave up waiting for a turn to start: {stalled}"
-            ) from None
-
-    def _finish(
-        self, session: JobSession, inputs: Mapping[str, Any], job: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """The full outputs for job; raise when it imported nothing."""
-        if job.get("status") in UNSUCCESSFUL:
-            raise ProviderError(failure_message(session.ctx.resource, job))
-        if job.get("status") == "COMPLETED_WITH_FAILURES":
-            failed = failed_items(job)
-            session.ctx.progress.warn(
-                f"job {job['id']} COMPLETED_WITH_FAILURES: {len(failed)} of "
-                f"{len(job.get('items', []))} items failed (see itemStatuses); the others are in "
-                "the store. Import the failed files with a new VariantImportJob once fixed."
-            )
-        return {**inputs, **job_outputs(job)}
+        policy = JobPolicy(settings.status_poll, settings.quota_poll_seconds, timeout)
+        return ImportJobFlow(OmicsApi(client, self.context(inputs, timeout)), board, policy)
 
 
-def _adopt_duplicate_or_start(
-    session: JobSession, spec: ImportSpec, inputs: Mapping[str, Any], stall: float
-) -> tuple[dict[str, Any], bool]:
-    """The same import already running or recently done (unless allowReimport), else a new one."""
-    progress = session.ctx.progress
-    earlier: frozenset[str] = frozenset()
-    if inputs.get("allowReimport"):
-        earlier = frozenset(matching_jobs(session, spec))
-    elif (duplicate := find_duplicate(session, spec)) is not None:
-        progress.line(
-            f"adopted job {duplicate['id']} ({duplicate['status']}): it already imports the "
-            f"same files into {spec.destination_name}; set allowReimport to import again"
-        )
-        return duplicate, False
-    job_id = start_job(session, spec, stall, earlier)
-    progress.line(f"started job {job_id} into {spec.destination_name} ({len(spec.sources)} items)")
-    return _submitted(job_id, spec), True
+def job_outputs(inputs: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource's outputs: every input unchanged, and what describes the job.
 
-
-def _submitted(job_id: str, spec: ImportSpec) -> dict[str, Any]:
-    """What a job just started is known to be, without reading it back."""
-    items = [{"source": s, "jobStatus": "SUBMITTED", "statusMessage": ""} for s in spec.sources]
-    return {"id": job_id, "status": "SUBMITTED", "statusMessage": "", "items": items}
+    Each item's fate is summarized: counts per status, and every item that did not import with
+    its message (a 1,000-item job keeps its state small: the sources are in `items` already).
+    """
+    outputs: dict[str, Any] = {
+        **inputs,
+        "jobId": str(job["id"]),
+        "status": str(job.get("status", "")),
+        "statusMessage": redact(str(job.get("statusMessage", ""))),
+        "itemCounts": item_counts(job),
+        "failedItems": [
+            {**item, "statusMessage": redact(item["statusMessage"])} for item in failed_items(job)
+        ],
+    }
+    for key in ("creationTime", "completionTime"):
+        if isinstance(job.get(key), datetime):
+            outputs[key] = job[key].isoformat()
+    return outputs
 
 
 class VariantImportJob(pulumi.dynamic.Resource, module="omics", name="VariantImportJob"):
@@ -325,7 +285,8 @@ class VariantImportJob(pulumi.dynamic.Resource, module="omics", name="VariantImp
     status_message: pulumi.Output[str]
     creation_time: pulumi.Output[str]
     completion_time: pulumi.Output[str]
-    item_statuses: pulumi.Output[list[dict[str, str]]]
+    item_counts: pulumi.Output[dict[str, int]]
+    failed_items: pulumi.Output[list[dict[str, str]]]
 
     def __init__(
         self,
@@ -346,7 +307,7 @@ class VariantImportJob(pulumi.dynamic.Resource, module="omics", name="VariantImp
             "resourceName": resource_name,
             "destinationName": destination_name,
             "roleArn": role_arn,
-            "items": items,
+            "items": declared_items(resource_name, destination_name, items, region),
             "runLeftNormalization": run_left_normalization,
             "annotationFields": annotation_fields,
             "waitForCompletion": wait_for_completion,

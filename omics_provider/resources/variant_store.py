@@ -1,26 +1,21 @@
-"""The VariantStore resource: a HealthOmics variant store, created, adopted, updated and deleted."""
+"""The VariantStore resource: Pulumi's side (inputs, check, diff, outputs) of a variant store."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.redaction import redact
+from omics_provider.core.service import KEY_ARN_HINT, REFERENCE_HINT, STORE_NAME_HINT
 from omics_provider.core.validation import Checker
-from omics_provider.flows.store import (
-    StoreSession,
-    StoreSpec,
-    create_store,
-    delete_store,
-    find_store,
-    store_outputs,
-    update_description,
-)
+from omics_provider.flows.store import StoreFlow, StoreSpec
 from omics_provider.resources.properties import contains_unknown, pick
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
-from omics_provider.resources.variant_import_job import STORE_NAME_HINT
 
 REPLACING = ("name", "referenceArn", "sseConfig", "tags", "region")
 """Inputs HealthOmics cannot change on an existing store: changing one replaces the store."""
@@ -31,11 +26,6 @@ OUTPUT_KEYS = ("storeId", "storeArn", "status", "statusMessage", "storeSizeBytes
 STORE_TIMEOUT_SECONDS = 3600.0
 """How long create, update and delete wait for the store to settle."""
 
-REFERENCE_HINT = (
-    "a HealthOmics reference ARN looks like "
-    "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
-)
-KEY_ARN_HINT = "a KMS key ARN looks like arn:aws:kms:us-east-1:123456789012:key/1234abcd-..."
 SSE_HINT = "sseConfig is a map {type: KMS, keyArn: <optional KMS key ARN>}"
 
 
@@ -133,7 +123,7 @@ class VariantStoreProvider(OmicsProvider):
         """
         inputs = normalize_inputs(props)
         spec = StoreSpec.from_inputs(inputs)
-        store = create_store(self._session(inputs), spec, bool(inputs.get("adoptExisting")))
+        store = self._flow(inputs).create(spec, inputs.get("adoptExisting") is True)
         return CreateResult(str(store["id"]), {**inputs, **store_outputs(store)})
 
     @reported
@@ -145,7 +135,7 @@ class VariantStoreProvider(OmicsProvider):
         or the reference is written back to the inputs, so the next `up` shows it.
         """
         inputs = normalize_inputs(props)
-        store = find_store(self._session(inputs), str(inputs.get("name")), id_)
+        store = self._flow(inputs).find(str(inputs.get("name")), id_)
         if store is None:
             return ReadResult(None, {})
         live = dict(inputs, referenceArn=store.get("reference", {}).get("referenceArn"))
@@ -159,8 +149,8 @@ class VariantStoreProvider(OmicsProvider):
         inputs = normalize_inputs(news)
         if comparable(olds, "description") == comparable(inputs, "description"):
             return UpdateResult({**pick(olds, OUTPUT_KEYS), **inputs})
-        store = update_description(
-            self._session(inputs), str(inputs["name"]), str(inputs.get("description") or "")
+        store = self._flow(inputs).update_description(
+            str(inputs["name"]), str(inputs.get("description") or "")
         )
         return UpdateResult({**inputs, **store_outputs(store)})
 
@@ -168,16 +158,26 @@ class VariantStoreProvider(OmicsProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the store and wait until it is gone; a store holding data needs forceDestroy."""
         inputs = normalize_inputs(props)
-        delete_store(
-            self._session(inputs), str(inputs["name"]), id_, bool(inputs.get("forceDestroy"))
-        )
+        self._flow(inputs).delete(str(inputs["name"]), id_, inputs.get("forceDestroy") is True)
 
-    def _session(self, inputs: Mapping[str, Any]) -> StoreSession:
-        return StoreSession(
-            client=self.client(inputs.get("region")),
-            ctx=self.context(dict(inputs), STORE_TIMEOUT_SECONDS),
-            status_poll=self.settings.status_poll,
-        )
+    def _flow(self, inputs: Mapping[str, Any]) -> StoreFlow:
+        client = self.client(inputs.get("region"))
+        api = OmicsApi(client, self.context(inputs, STORE_TIMEOUT_SECONDS))
+        return StoreFlow(api, self.settings.status_poll)
+
+
+def store_outputs(store: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource outputs that describe store (inputs are added by the caller)."""
+    outputs: dict[str, Any] = {
+        "storeId": str(store["id"]),
+        "storeArn": str(store.get("storeArn", "")),
+        "status": str(store.get("status", "")),
+        "statusMessage": redact(str(store.get("statusMessage", ""))),
+        "storeSizeBytes": int(store.get("storeSizeBytes") or 0),
+    }
+    if isinstance(store.get("creationTime"), datetime):
+        outputs["creationTime"] = store["creationTime"].isoformat()
+    return outputs
 
 
 class VariantStore(pulumi.dynamic.Resource, module="omics", name="VariantStore"):

@@ -1,18 +1,12 @@
-"""Client construction and provider settings: region, profile, endpoint, host prefix, polling."""
+"""Client construction: region, profile, endpoint, host prefix, retries, credentials redacted."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from omics_provider.aws.clients import AwsSettings, build_omics_client, is_aws_endpoint
-from omics_provider.core.timing import STATUS_POLL, Backoff
-from omics_provider.resources.provider_base import QUOTA_POLL_SECONDS, ProviderSettings
-
-
-def getter(values: dict[str, Any]) -> Any:
-    return values.get
+from omics_provider.core.errors import ProviderError
+from omics_provider.core.redaction import redact
 
 
 @pytest.mark.parametrize(
@@ -55,31 +49,16 @@ def test_client_never_retries_behind_the_providers_back() -> None:
     assert client.meta.config.retries["total_max_attempts"] == 1
 
 
-def test_provider_settings_from_stack_config() -> None:
-    settings = ProviderSettings.from_config(
-        getter(
-            {
-                "aws:region": "eu-central-1",
-                "aws:profile": "genomics",
-                "omics-variant-import:omicsEndpoint": "http://127.0.0.1:9",
-                "omics-variant-import:pollInitialSeconds": "0.5",
-                "omics-variant-import:pollMaxSeconds": "30",
-                "omics-variant-import:quotaPollSeconds": 5,
-            }
-        )
-    )
-    assert settings.aws == AwsSettings("eu-central-1", "genomics", "http://127.0.0.1:9")
-    assert settings.status_poll == Backoff(0.5, STATUS_POLL.factor, 30)
-    assert settings.quota_poll_seconds == 5
+def test_client_for_a_profile_that_does_not_exist_fails_in_one_line_naming_it() -> None:
+    with pytest.raises(ProviderError) as raised:
+        build_omics_client(AwsSettings(region="us-east-1", profile="no-such-profile"), None)
+    assert str(raised.value).startswith("aws:profile 'no-such-profile' is not a profile")
+    assert "\n" not in str(raised.value)
 
 
-def test_provider_settings_default_when_unset() -> None:
-    settings = ProviderSettings.from_config(getter({}))
-    assert settings.aws == AwsSettings()
-    assert (settings.status_poll, settings.quota_poll_seconds) == (STATUS_POLL, QUOTA_POLL_SECONDS)
-
-
-@pytest.mark.parametrize("value", ["soon", "0", "-3"])
-def test_provider_settings_reject_bad_seconds_naming_the_key(value: str) -> None:
-    with pytest.raises(ValueError, match="omics-variant-import:pollMaxSeconds"):
-        ProviderSettings.from_config(getter({"omics-variant-import:pollMaxSeconds": value}))
+def test_client_registers_its_credentials_for_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "registered/Secret+Value-123")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "session-token-with-newline\n")
+    build_omics_client(AwsSettings(region="us-east-1"), None)
+    text = redact("x registered/Secret+Value-123 y session-token-with-newline z")
+    assert text == "x <redacted> y <redacted> z"

@@ -157,31 +157,34 @@ def test_create_whose_job_is_ended_by_someone_else_fails_clearly(
 
 
 @pytest.mark.parametrize(
-    ("omics_emulator_settings", "status"),
-    [
-        (EmulatorSettings(job_seconds=0.2, fail_sources=("*/1.vcf",)), "COMPLETED_WITH_FAILURES"),
-        (EmulatorSettings(job_seconds=0.2, fail_sources=("*",)), "FAILED"),
-    ],
-    ids=["some-items-failing", "every-item-failing"],
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.2, fail_sources=("*/1.vcf",))]
 )
-def test_create_with_failing_items_reports_each_item(
-    plugin: DynamicProviderPlugin,
-    omics_emulator: EmulatorHandle,
-    store: dict[str, Any],
-    status: str,
+def test_create_with_some_items_failing_succeeds_reporting_each_failed_item(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
 ) -> None:
     inputs = job_inputs("s3://samples-bucket/1.vcf", "s3://samples-bucket/2.vcf")
-    try:
-        _, outputs = plugin.create(PROVIDER, inputs)
-        message = plugin.stderr_text()
-        failed = [i["source"] for i in outputs["itemStatuses"] if i["jobStatus"] == "FAILED"]
-        assert failed == ["s3://samples-bucket/1.vcf"]
-    except PluginCallError as error:
-        message = error.last_line
-        assert "s3://samples-bucket/1.vcf: " in message and "s3://samples-bucket/2.vcf: " in message
+    _, outputs = plugin.create(PROVIDER, inputs)
     [job] = jobs_into(omics_emulator)
-    assert job["status"] == status
-    assert status in message
+    assert job["status"] == outputs["status"] == "COMPLETED_WITH_FAILURES"
+    assert [i["source"] for i in outputs["failedItems"]] == ["s3://samples-bucket/1.vcf"]
+    assert outputs["itemCounts"] == {"COMPLETED": 1, "FAILED": 1}
+    assert "COMPLETED_WITH_FAILURES" in plugin.stderr_text()
+
+
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.2, fail_sources=("*",))]
+)
+def test_create_with_every_item_failing_fails_naming_each_item(
+    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    inputs = job_inputs("s3://samples-bucket/1.vcf", "s3://samples-bucket/2.vcf")
+    with pytest.raises(PluginCallError) as raised:
+        plugin.create(PROVIDER, inputs)
+    [job] = jobs_into(omics_emulator)
+    assert job["status"] == "FAILED"
+    message = raised.value.last_line
+    assert f"import job {job['id']} ended FAILED" in message
+    assert "s3://samples-bucket/1.vcf: " in message and "s3://samples-bucket/2.vcf: " in message
 
 
 def test_create_survives_the_service_being_down_during_the_wait(

@@ -44,7 +44,7 @@ def test_create_starts_once_waits_and_reports_every_item(
     assert outputs["jobId"] == job_id
     assert outputs["status"] == "COMPLETED"
     assert outputs["destinationName"] == STORE and outputs["items"] == inputs["items"]
-    assert {item["jobStatus"] for item in outputs["itemStatuses"]} == {"COMPLETED"}
+    assert outputs["itemCounts"] == {"COMPLETED": 2} and outputs["failedItems"] == []
     assert outputs["creationTime"] and outputs["completionTime"]
     assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
     assert f"[VariantImportJob batch] started job {job_id}" in plugin.stderr_text()
@@ -118,7 +118,7 @@ def test_create_with_some_items_failing_succeeds_with_a_warning(
     )
     _, outputs = plugin.create(PROVIDER, inputs)
     assert outputs["status"] == "COMPLETED_WITH_FAILURES"
-    failed = [i for i in outputs["itemStatuses"] if i["jobStatus"] == "FAILED"]
+    failed = outputs["failedItems"]
     assert [i["source"] for i in failed] == ["s3://samples-bucket/bad.vcf"]
     assert failed[0]["statusMessage"]
     assert "warning: job" in plugin.stderr_text() and "1 of 2 items failed" in plugin.stderr_text()

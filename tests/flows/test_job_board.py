@@ -1,4 +1,4 @@
-"""The JobBoard: start turns in arrival order, batched status reads, stall detection."""
+"""The JobBoard: start turns in arrival order, shared status reads, stall detection."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from contextlib import ExitStack
 
 import pytest
 
+from omics_provider.core.service import LIST_IDS_LIMIT
 from omics_provider.core.timing import SYSTEM_CLOCK
-from omics_provider.flows.job_board import LIST_IDS_LIMIT, JobBoard
+from omics_provider.flows.job_board import JobBoard
 from tests.support.clock import FakeClock
 
 
@@ -44,14 +45,20 @@ def test_wait_for_capacity_raises_when_nothing_moved_for_stall_seconds() -> None
             board.wait_for_capacity(stall_seconds=30, seconds=10)
 
 
-def test_record_statuses_of_an_ended_job_counts_as_progress() -> None:
+def read(board: JobBoard, *summaries: dict[str, str]) -> None:
+    """One status read by a waiter: take the read, record what it returned."""
+    assert board.shared_status(summaries[0]["id"], max_age=0) is None
+    board.end_read(list(summaries))
+
+
+def test_end_read_of_an_ended_job_counts_as_progress() -> None:
     clock = FakeClock()
     board = JobBoard(clock)
     with board.watching("job-1"):
-        board.record_statuses([{"id": "job-1", "status": "IN_PROGRESS"}])
+        read(board, {"id": "job-1", "status": "IN_PROGRESS"})
         clock.sleep(25)
         assert board.last_progress_at == clock.now - 25
-        board.record_statuses([{"id": "job-1", "status": "COMPLETED"}])
+        read(board, {"id": "job-1", "status": "COMPLETED"})
         assert board.last_progress_at == clock.now
         clock.sleep(25)
         board.wait_for_capacity(stall_seconds=30, seconds=1)  # 25s since the end: no timeout
@@ -68,19 +75,35 @@ def test_batch_for_puts_the_job_first_and_caps_at_the_list_limit() -> None:
     assert len(set(batch)) == LIST_IDS_LIMIT
 
 
-def test_fresh_status_expires_after_max_age() -> None:
+def test_shared_status_serves_a_fresh_read_and_expires_after_max_age() -> None:
     clock = FakeClock()
     board = JobBoard(clock)
     with board.watching("job-1"):
-        board.record_statuses([{"id": "job-1", "status": "SUBMITTED"}])
-        assert board.fresh_status("job-1", max_age=5) == {"id": "job-1", "status": "SUBMITTED"}
+        read(board, {"id": "job-1", "status": "SUBMITTED"})
+        assert board.shared_status("job-1", max_age=5) == {"id": "job-1", "status": "SUBMITTED"}
         clock.sleep(6)
-        assert board.fresh_status("job-1", max_age=5) is None
+        assert board.shared_status("job-1", max_age=5) is None  # the caller reads now
+        board.end_read([])
+
+
+def test_shared_status_waits_for_the_read_under_way_instead_of_reading_again() -> None:
+    board = JobBoard(SYSTEM_CLOCK)
+    with board.watching("job-1"), board.watching("job-2"):
+        assert board.shared_status("job-1", max_age=5) is None  # this waiter reads
+        seen: list[object] = []
+        other = threading.Thread(target=lambda: seen.append(board.shared_status("job-2", 5)))
+        other.start()
+        time.sleep(0.1)
+        assert seen == []  # the second waiter waits for the first one's read
+        board.end_read([{"id": "job-1", "status": "SUBMITTED"}, {"id": "job-2", "status": "DONE"}])
+        other.join(5)
+    assert seen == [{"id": "job-2", "status": "DONE"}]
 
 
 def test_watching_forgets_the_status_when_the_last_watcher_leaves() -> None:
     board = JobBoard(FakeClock())
     with board.watching("job-1"):
-        board.record_statuses([{"id": "job-1", "status": "SUBMITTED"}])
-    assert board.fresh_status("job-1", max_age=100) is None
+        read(board, {"id": "job-1", "status": "SUBMITTED"})
+    assert board.shared_status("job-1", max_age=100) is None
+    board.end_read([])
     assert board.batch_for("job-2") == ["job-2"]

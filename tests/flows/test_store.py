@@ -1,21 +1,16 @@
-"""Store operations against the emulator: a create whose answer is lost is not taken as a clash."""
+"""The store flow against the emulator: a create whose answer is lost is never repeated blindly."""
 
 from __future__ import annotations
 
-import io
 from typing import Any, cast
 
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from omics_emulator import EmulatorHandle
-from omics_provider.aws.calls import CallContext
-from omics_provider.aws.clients import AwsSettings, build_omics_client
 from omics_provider.core.errors import ProviderError
-from omics_provider.core.progress import Progress
-from omics_provider.core.timing import SYSTEM_CLOCK, Backoff, Deadline
-from omics_provider.flows.store import StoreSession, StoreSpec, create_store
-from tests.support.jobs import FAST_STATUS_POLL, REFERENCE_ARN
+from omics_provider.flows.store import StoreSpec
+from tests.support.jobs import REFERENCE_ARN, store_flow
 from tests.support.jobs import create_store as create_directly
 
 SPEC = StoreSpec(name="lost_answer", reference_arn=REFERENCE_ARN)
@@ -38,16 +33,8 @@ class CreateAnswerLost:
         return response
 
 
-def store_session(emulator: EmulatorHandle, client: Any) -> StoreSession:
-    progress = Progress("VariantStore", "store", SYSTEM_CLOCK, io.StringIO())
-    ctx = CallContext(
-        progress, Deadline.after(SYSTEM_CLOCK, 30), SYSTEM_CLOCK, Backoff(0.01, 2, 0.1)
-    )
-    return StoreSession(client=cast(Any, client), ctx=ctx, status_poll=FAST_STATUS_POLL)
-
-
 def real_client(emulator: EmulatorHandle) -> Any:
-    return build_omics_client(AwsSettings(region="us-east-1", omics_endpoint=emulator.url), None)
+    return store_flow(emulator).api.client
 
 
 def test_create_store_whose_answer_is_lost_takes_the_store_it_created(
@@ -55,7 +42,7 @@ def test_create_store_whose_answer_is_lost_takes_the_store_it_created(
 ) -> None:
     error = ReadTimeoutError(endpoint_url="http://127.0.0.1")
     lossy = CreateAnswerLost(real_client(omics_emulator), error)
-    store = create_store(store_session(omics_emulator, lossy), SPEC, adopt=False)
+    store = store_flow(omics_emulator, lossy).create(SPEC, adopt=False)
     assert store["status"] == "ACTIVE"
     assert [s["name"] for s in omics_emulator.backend.stores()] == ["lost_answer"]
     assert lossy.creates == 1
@@ -84,7 +71,7 @@ def test_create_store_after_a_server_error_with_nothing_created_tries_again(
             return real.create_variant_store(**request)
 
     flaky = RefusedOnce(real, refused)
-    store = create_store(store_session(omics_emulator, flaky), SPEC, adopt=False)
+    store = store_flow(omics_emulator, flaky).create(SPEC, adopt=False)
     assert store["status"] == "ACTIVE" and flaky.creates == 2
 
 
@@ -92,6 +79,28 @@ def test_create_store_over_an_older_store_of_the_name_still_refuses(
     omics_emulator: EmulatorHandle, omics_client: Any
 ) -> None:
     create_directly(omics_client, "lost_answer")
-    session = store_session(omics_emulator, real_client(omics_emulator))
     with pytest.raises(ProviderError, match="already exists; set adoptExisting"):
-        create_store(session, SPEC, adopt=False)
+        store_flow(omics_emulator).create(SPEC, adopt=False)
+
+
+def test_create_store_whose_answer_is_lost_never_takes_a_store_it_did_not_ask_for(
+    omics_emulator: EmulatorHandle, omics_client: Any
+) -> None:
+    other_reference = REFERENCE_ARN.replace("/reference/1234567890", "/reference/9999999999")
+
+    class OtherStoreAppears(CreateAnswerLost):
+        """The create is lost before it arrives; meanwhile someone creates the name elsewhere."""
+
+        def create_variant_store(self, **request: Any) -> Any:
+            self.creates += 1
+            if self.creates == 1:
+                omics_client.create_variant_store(
+                    name=SPEC.name, reference={"referenceArn": other_reference}
+                )
+                raise self.error
+            return self.client.create_variant_store(**request)
+
+    racing = OtherStoreAppears(real_client(omics_emulator), ReadTimeoutError(endpoint_url="x"))
+    with pytest.raises(ProviderError, match="already exists; set adoptExisting"):
+        store_flow(omics_emulator, racing).create(SPEC, adopt=False)
+    assert racing.creates == 2

@@ -9,10 +9,12 @@ from typing import Any
 from omics_emulator import EmulatorHandle
 from omics_provider.aws.calls import CallContext
 from omics_provider.aws.clients import AwsSettings, build_omics_client
+from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.progress import Progress
 from omics_provider.core.timing import SYSTEM_CLOCK, Backoff, Clock, Deadline
-from omics_provider.flows.import_job import JobSession
+from omics_provider.flows.import_job import ImportJobFlow, JobOwners, JobPolicy
 from omics_provider.flows.job_board import JobBoard
+from omics_provider.flows.store import StoreFlow
 
 REFERENCE_ARN = (
     "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
@@ -69,27 +71,44 @@ def jobs_into(emulator: EmulatorHandle, store: str = STORE) -> list[dict[str, An
     return [job for job in emulator.backend.jobs() if job["destinationName"] == store]
 
 
-def job_session(
+def call_context(clock: Clock = SYSTEM_CLOCK, seconds: float = 30.0) -> CallContext:
+    """A CallContext printing to a StringIO, with fast retries that never wait long."""
+    progress = Progress("VariantImportJob", "batch", clock, io.StringIO())
+    return CallContext(progress, Deadline.after(clock, seconds), clock, Backoff(0.01, 2, 0.1))
+
+
+def emulator_api(emulator: EmulatorHandle, clock: Clock = SYSTEM_CLOCK, **context: Any) -> OmicsApi:
+    """An OmicsApi with a client of the provider's own kind on emulator."""
+    settings = AwsSettings(region="us-east-1", omics_endpoint=emulator.url)
+    return OmicsApi(build_omics_client(settings, None), call_context(clock, **context))
+
+
+def job_flow(
     emulator: EmulatorHandle,
     clock: Clock = SYSTEM_CLOCK,
     status_poll: Backoff = FAST_STATUS_POLL,
     quota_poll_seconds: float = 0.05,
-    seconds: float = 30.0,
-) -> JobSession:
-    """A JobSession on a fresh board, with a client of the provider's own kind on emulator."""
-    settings = AwsSettings(region="us-east-1", omics_endpoint=emulator.url)
-    progress = Progress("VariantImportJob", "batch", clock, io.StringIO())
-    return JobSession(
-        client=build_omics_client(settings, None),
-        board=JobBoard(clock),
-        ctx=CallContext(progress, Deadline.after(clock, seconds), clock, Backoff(0.01, 2, 0.1)),
-        status_poll=status_poll,
-        quota_poll_seconds=quota_poll_seconds,
-    )
+    timeout_seconds: float = 30.0,
+    board: JobBoard | None = None,
+    owners: JobOwners | None = None,
+) -> ImportJobFlow:
+    """An ImportJobFlow polling fast, talking to emulator, as if alone in a plugin process
+    (a fresh board and owners) unless board and owners are given."""
+    policy = JobPolicy(status_poll, quota_poll_seconds, timeout_seconds)
+    api = emulator_api(emulator, clock, seconds=timeout_seconds)
+    return ImportJobFlow(api, board or JobBoard(clock), policy, owners or JobOwners())
 
 
-def progress_text(session: JobSession) -> str:
-    """What the session's progress printed."""
-    stream = session.ctx.progress.stream
+def store_flow(emulator: EmulatorHandle, client: Any | None = None) -> StoreFlow:
+    """A StoreFlow polling fast, with client (default: one of the provider's own kind)."""
+    api = emulator_api(emulator)
+    if client is not None:
+        api.client = client
+    return StoreFlow(api, FAST_STATUS_POLL)
+
+
+def progress_text(flow: ImportJobFlow | StoreFlow) -> str:
+    """What the flow's progress printed."""
+    stream = flow.progress.stream
     assert isinstance(stream, io.StringIO)
     return stream.getvalue()

@@ -1,0 +1,126 @@
+"""The HealthOmics operations this provider uses, one typed method each, retried by call()."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from omics_provider.aws.calls import CallContext, call
+
+if TYPE_CHECKING:
+    from mypy_boto3_omics import OmicsClient
+    from mypy_boto3_omics.type_defs import (
+        CreateVariantStoreResponseTypeDef,
+        GetVariantImportResponseTypeDef,
+        GetVariantStoreResponseTypeDef,
+        StartVariantImportRequestTypeDef,
+        VariantImportJobItemTypeDef,
+    )
+
+DELETE_STORE_HINT = (
+    "cancel the import jobs still running into the store, or set forceDestroy: true "
+    "(run `pulumi up` so the setting is stored) and destroy again"
+)
+
+
+@dataclass
+class OmicsApi:
+    """One client and the context of the operation its calls belong to."""
+
+    client: OmicsClient
+    ctx: CallContext
+
+    # --- import jobs ------------------------------------------------------------------------
+    def get_job(self, job_id: str) -> GetVariantImportResponseTypeDef:
+        """GetVariantImportJob; ResourceMissingError when the service no longer knows it."""
+        return call(
+            self.ctx, "GetVariantImportJob", self.client.get_variant_import_job, jobId=job_id
+        )
+
+    def jobs_into(self, store_name: str) -> Iterator[VariantImportJobItemTypeDef]:
+        """Summaries of every import job into store_name, page by page."""
+        kwargs: dict[str, Any] = {"filter": {"storeName": store_name}}
+        while True:
+            page = call(
+                self.ctx, "ListVariantImportJobs", self.client.list_variant_import_jobs, **kwargs
+            )
+            yield from page.get("variantImportJobs", [])
+            if not page.get("nextToken"):
+                return
+            kwargs["nextToken"] = page["nextToken"]
+
+    def jobs_by_id(self, job_ids: list[str]) -> list[VariantImportJobItemTypeDef]:
+        """Summaries of up to LIST_IDS_LIMIT jobs in one call (ids the service omits are gone)."""
+        page = call(
+            self.ctx, "ListVariantImportJobs", self.client.list_variant_import_jobs, ids=job_ids
+        )
+        return list(page.get("variantImportJobs", []))
+
+    def start_job(self, request: StartVariantImportRequestTypeDef) -> str:
+        """StartVariantImportJob once: never repeated after a failure that may have started it.
+
+        Raises OutcomeUnknownError (look before starting again), QuotaExceededError, or a
+        ProviderError; waits up to a minute for a role HealthOmics cannot assume yet.
+        """
+        response = call(
+            self.ctx,
+            "StartVariantImportJob",
+            self.client.start_variant_import_job,
+            hints={
+                "ResourceNotFoundException": (
+                    f"no variant store named {request['destinationName']!r} exists in this "
+                    "account and region: check destinationName, or declare the store first"
+                )
+            },
+            wait_for_role=True,
+            idempotent=False,
+            **request,
+        )
+        return response["jobId"]
+
+    def cancel_job(self, job_id: str) -> None:
+        """CancelVariantImportJob (the job may take a while to report CANCELLED)."""
+        call(
+            self.ctx,
+            "CancelVariantImportJob",
+            self.client.cancel_variant_import_job,
+            jobId=job_id,
+        )
+
+    # --- variant stores ---------------------------------------------------------------------
+    def get_store(self, name: str) -> GetVariantStoreResponseTypeDef:
+        """GetVariantStore; ResourceMissingError when there is no store of that name."""
+        return call(self.ctx, "GetVariantStore", self.client.get_variant_store, name=name)
+
+    def create_store(self, request: Mapping[str, Any]) -> CreateVariantStoreResponseTypeDef:
+        """CreateVariantStore once: ConflictError when the name is taken, OutcomeUnknownError
+        when the store may have been created although the call failed."""
+        return call(
+            self.ctx,
+            "CreateVariantStore",
+            self.client.create_variant_store,
+            idempotent=False,
+            **request,
+        )
+
+    def update_store_description(self, name: str, description: str) -> None:
+        """UpdateVariantStore with a new description."""
+        call(
+            self.ctx,
+            "UpdateVariantStore",
+            self.client.update_variant_store,
+            name=name,
+            description=description,
+        )
+
+    def delete_store(self, name: str, force: bool) -> None:
+        """DeleteVariantStore; ResourceMissingError when it is already gone."""
+        call(
+            self.ctx,
+            "DeleteVariantStore",
+            self.client.delete_variant_store,
+            hints={"ConflictException": DELETE_STORE_HINT},
+            name=name,
+            force=force,
+        )

@@ -1,0 +1,72 @@
+"""What a job's items came to, and the messages that tell a user about a job: pure functions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
+
+FAILED_ITEMS_SHOWN = 20
+"""How many failed items an error message lists before summarizing the rest."""
+
+
+def item_counts(job: Mapping[str, Any]) -> dict[str, int]:
+    """How many of the job's items are in each status, e.g. {"COMPLETED": 998, "FAILED": 2}."""
+    counts = Counter(str(item.get("jobStatus")) for item in job.get("items", []))
+    return dict(sorted(counts.items()))
+
+
+def failed_items(job: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The items of job that did not import: source, status and message of each."""
+    return [
+        {
+            "source": str(item.get("source", "")),
+            "jobStatus": str(item.get("jobStatus", "")),
+            "statusMessage": str(item.get("statusMessage", "")),
+        }
+        for item in job.get("items", [])
+        if item.get("jobStatus") in JOB_UNSUCCESSFUL
+    ]
+
+
+def items_done(job: Mapping[str, Any]) -> str:
+    """`3/5 items done`: how many items reached a final status."""
+    items = job.get("items", [])
+    done = sum(1 for item in items if item.get("jobStatus") not in JOB_ACTIVE)
+    return f"{done}/{len(items)} items done"
+
+
+def failure_message(resource: str, job: Mapping[str, Any]) -> str:
+    """One line naming the job, its status and message, and each failed item (the first 20)."""
+    failed = failed_items(job)
+    shown = "; ".join(
+        f"{item['source']}: {item['statusMessage']}" for item in failed[:FAILED_ITEMS_SHOWN]
+    )
+    more = len(failed) - FAILED_ITEMS_SHOWN
+    rest = f"; and {more} more failed items" if more > 0 else ""
+    message = job.get("statusMessage") or "no status message"
+    return (
+        f"{resource}: import job {job['id']} ended {job['status']} ({message}); "
+        f"failed items: {shown or 'none reported'}{rest}"
+    )
+
+
+def partial_warning(job: Mapping[str, Any]) -> str:
+    """The warning for a job that COMPLETED_WITH_FAILURES."""
+    failed = failed_items(job)
+    return (
+        f"job {job['id']} COMPLETED_WITH_FAILURES: {len(failed)} of {len(job.get('items', []))} "
+        "items failed (see failedItems); the others are in the store. Import the failed files "
+        "with a new VariantImportJob once fixed."
+    )
+
+
+def timeout_message(resource: str, job_id: str, status: str) -> str:
+    """Why create gave up waiting, and what the user can do."""
+    return (
+        f"{resource}: import job {job_id} is still {status} after timeoutSeconds; it was not "
+        "cancelled: the next `pulumi up` adopts it and waits again (raise timeoutSeconds to "
+        "wait longer), or cancel it with `aws omics cancel-variant-import-job`"
+    )

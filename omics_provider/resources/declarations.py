@@ -1,0 +1,85 @@
+"""One program never imports a file into a store twice: overlapping import declarations fail.
+
+Each VariantImportJob registers its files, once they are known, under its store and resolved
+region (a resource that omits `region` counts as the stack's `aws:region`). A second declaration
+that lists a file already declared for the same store fails the program, naming both resources
+and the first shared file. Values that are still unknown at preview are checked at `up`.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi.runtime.settings import get_root_resource
+
+DEFAULT_REGION = "(default region)"
+
+
+class OverlappingImportsError(pulumi.RunError):
+    """Two declarations of one program import the same file into the same store."""
+
+
+class Declarations:
+    """The files each store receives in one program, and which resource declared each."""
+
+    def __init__(self) -> None:
+        self._owners: dict[tuple[str, str], dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def register(self, resource: str, store: str, region: str, sources: Sequence[str]) -> None:
+        """Record that resource imports sources into store; raise if one is declared already."""
+        with self._lock:
+            owners = self._owners.setdefault((store, region), {})
+            for source in sources:
+                other = owners.get(source)
+                if other is not None and other != resource:
+                    raise OverlappingImportsError(
+                        f"VariantImportJob {resource} imports {source} into store {store!r}, "
+                        f"which VariantImportJob {other} already imports: each file belongs to "
+                        "exactly one batch; remove it from one of the two"
+                    )
+            owners.update(dict.fromkeys(sources, resource))
+
+
+_programs: weakref.WeakKeyDictionary[Any, Declarations] = weakref.WeakKeyDictionary()
+_programs_lock = threading.Lock()
+_outside_a_stack = Declarations()
+
+
+def program_declarations() -> Declarations:
+    """The Declarations of the program running now (one per root stack resource)."""
+    root = get_root_resource()
+    if root is None:
+        return _outside_a_stack
+    with _programs_lock:
+        return _programs.setdefault(root, Declarations())
+
+
+def declared_items(
+    resource: str, store: pulumi.Input[str], items: pulumi.Input[Any], region: pulumi.Input[Any]
+) -> pulumi.Output[Any]:
+    """items, once registered for resource in this program's Declarations (see the module)."""
+
+    def register(args: list[Any]) -> Any:
+        store_name, resolved_items, region_name = args
+        if isinstance(store_name, str) and isinstance(resolved_items, list):
+            where = region_name or pulumi.Config("aws").get("region") or DEFAULT_REGION
+            sources = [_source(item) for item in resolved_items]
+            program_declarations().register(
+                resource, store_name, str(where), [s for s in sources if s is not None]
+            )
+        return resolved_items
+
+    return pulumi.Output.all(store, items, region).apply(register)
+
+
+def _source(item: Any) -> str | None:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Mapping) and isinstance(item.get("source"), str):
+        return str(item["source"])
+    return None

@@ -1,0 +1,70 @@
+"""Provider settings from the stack: parsed once in configure, every bad value named at check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from omics_provider.aws.clients import AwsSettings
+from omics_provider.core.timing import STATUS_POLL, Backoff
+from omics_provider.resources.provider_base import QUOTA_POLL_SECONDS, parse_settings
+
+NAMESPACE = "omics-variant-import"
+
+
+def parsed(values: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+    settings, failures = parse_settings(values.get)
+    return settings, {failure.property: failure.reason for failure in failures}
+
+
+def test_parse_settings_reads_region_profile_endpoint_and_polling() -> None:
+    settings, failures = parsed(
+        {
+            "aws:region": "eu-central-1",
+            f"{NAMESPACE}:omicsEndpoint": "http://127.0.0.1:9",
+            f"{NAMESPACE}:pollInitialSeconds": "0.5",
+            f"{NAMESPACE}:pollMaxSeconds": "30",
+            f"{NAMESPACE}:quotaPollSeconds": 5,
+        }
+    )
+    assert failures == {}
+    assert settings.aws == AwsSettings("eu-central-1", None, "http://127.0.0.1:9")
+    assert settings.status_poll == Backoff(0.5, STATUS_POLL.factor, 30)
+    assert settings.quota_poll_seconds == 5
+
+
+def test_parse_settings_unset_gives_the_documented_defaults() -> None:
+    settings, failures = parsed({})
+    assert failures == {}
+    assert settings.status_poll == Backoff(2, 2, 120)
+    assert settings.quota_poll_seconds == 10 == QUOTA_POLL_SECONDS
+
+
+@pytest.mark.parametrize("key", ["pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"])
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf", "1e300", "", "true"])
+def test_parse_settings_names_every_bad_polling_value(key: str, value: str) -> None:
+    settings, failures = parsed({f"{NAMESPACE}:{key}": value})
+    if value == "":
+        assert failures == {}  # an empty value is unset
+        return
+    reason = failures[f"{NAMESPACE}:{key}"]
+    assert reason.startswith(f"{NAMESPACE}:{key}: must be a number of seconds above 0")
+    assert settings.status_poll == STATUS_POLL  # the default stands in: nothing can hang
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("aws:region", "mars", "an AWS region such as us-east-1"),
+        ("aws:region", "us-east-1\n", "control characters"),
+        ("aws:profile", "no-such-profile", "is not a profile"),
+        (f"{NAMESPACE}:omicsEndpoint", "127.0.0.1:4566", "http(s) URL"),
+        (f"{NAMESPACE}:omicsEndpoint", "ftp://example.com", "http(s) URL"),
+        (f"{NAMESPACE}:omicsEndpoint", "http://host name", "http(s) URL"),
+    ],
+)
+def test_parse_settings_names_a_bad_aws_setting(key: str, value: str, says: str) -> None:
+    _, failures = parsed({key: value})
+    assert says in failures[key]
+    assert failures[key].startswith(f"{key}: ")
