@@ -113,17 +113,22 @@ class _IdleWorkers:
 
 
 def _widen(executor: Any, workers: int) -> None:
-    """Let executor run workers threads, count its outstanding calls, start queued ones."""
+    """Let executor run workers threads, count its outstanding calls, start queued ones.
+
+    Every internal is read before anything changes, so a missing one changes nothing.
+    """
     with executor._shutdown_lock:
         queued = executor._work_queue.qsize()
-        outstanding = _Outstanding(len(executor._threads) + queued)
-        idle = _IdleWorkers(executor, outstanding)
-        executor._idle_semaphore.acquire  # noqa: B018 - fail here, before changing anything
-        executor.submit = _counting_submit(executor.submit, outstanding)
-        executor._idle_semaphore = idle
-        executor._max_workers = max(executor._max_workers, workers)
+        threads, max_workers = len(executor._threads), int(executor._max_workers)
+        adjust, submit = executor._adjust_thread_count, executor.submit
+        if not hasattr(executor._idle_semaphore, "acquire"):
+            raise AttributeError("_idle_semaphore has no acquire()")
+        outstanding = _Outstanding(threads + queued)
+        executor.submit = _counting_submit(submit, outstanding)
+        executor._idle_semaphore = _IdleWorkers(executor, outstanding)
+        executor._max_workers = max(max_workers, workers)
         for _ in range(queued):
-            executor._adjust_thread_count()
+            adjust()
 
 
 def _counting_submit(

@@ -15,11 +15,18 @@ from typing import Any
 
 import pytest
 
-from omics_emulator import EmulatorHandle, EmulatorSettings
+from omics_emulator import EmulatorHandle, EmulatorSettings, start_emulator
 from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider import VariantImportJobProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
-from tests.support.jobs import FAST_POLL_CONFIG, STORE, job_inputs, jobs_into, plugin_env
+from tests.support.jobs import (
+    FAST_POLL_CONFIG,
+    STORE,
+    create_store,
+    job_inputs,
+    jobs_into,
+    plugin_env,
+)
 
 PROVIDER = VariantImportJobProvider()
 SEED = 20261129
@@ -209,5 +216,11 @@ def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
         time.sleep(0.01)
 
 
-def test_threads_used_by_the_suite_are_not_leaked() -> None:
-    assert threading.active_count() < 50
+def test_emulator_and_plugin_leave_no_thread_behind_after_a_faulty_run() -> None:
+    before = threading.active_count()
+    settings = EmulatorSettings(job_seconds=0.2, throttle_rate=0.3, seed=SEED)
+    with start_emulator(settings) as emulator:
+        create_store(make_omics_client(emulator.url, retries={"max_attempts": 10}))
+        with DynamicProviderPlugin(env=plugin_env(emulator), config=FAST_POLL_CONFIG) as plugin:
+            assert {o["status"] for o in create_many(plugin, 3)} == {"COMPLETED"}
+    wait_until(lambda: threading.active_count() <= before)
