@@ -249,6 +249,11 @@ class OmicsBackend:
             self._tick()
             return [s.detail() for s in self._stores.values()]
 
+    def set_store_status_message(self, name: str, message: str) -> None:
+        """Give the store a status message, as the service does to explain a status (tests)."""
+        with self._lock:
+            self._store(name).status_message = message
+
     def jobs(self) -> list[dict[str, Any]]:
         """Every import job held, as GetVariantImportJob shows it."""
         with self._lock:

@@ -120,11 +120,6 @@ def corpus_plugin(quiet_emulator: EmulatorHandle) -> Iterator[DynamicProviderPlu
         yield plugin
 
 
-def test_corpus_has_at_least_thirty_cases_across_both_resources() -> None:
-    assert len(CASES) >= 30
-    assert {id(provider) for _, provider, _, _ in CASES} == {id(JOB), id(STORE)}
-
-
 @pytest.mark.parametrize(
     ("provider", "override", "prop"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )

@@ -149,7 +149,7 @@ def test_create_into_a_missing_store_fails_clearly(plugin: DynamicProviderPlugin
     assert "no variant store named 'no_such_store'" in raised.value.last_line
 
 
-def test_read_refreshes_status_and_returns_inputs(
+def test_read_refreshes_status_keeps_inputs_and_the_next_up_changes_nothing(
     plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
 ) -> None:
     inputs = checked(plugin, job_inputs(waitForCompletion=False))
@@ -158,6 +158,11 @@ def test_read_refreshes_status_and_returns_inputs(
     read_id, refreshed, read_inputs = plugin.read(PROVIDER, job_id, outputs)
     assert read_id == job_id and refreshed["status"] == "COMPLETED"
     assert read_inputs == inputs
+    assert {key: refreshed[key] for key in inputs} == inputs  # outputs carry every input
+    omics_emulator.backend.reset_counters()
+    again = checked(plugin, job_inputs(waitForCompletion=False))
+    assert plugin.diff(PROVIDER, job_id, refreshed, again).changes == "DIFF_NONE"
+    assert omics_emulator.backend.request_count() == 0
 
 
 def test_read_of_a_vanished_job_keeps_the_last_outputs(

@@ -159,3 +159,17 @@ def test_diff_items_compare_as_a_set() -> None:
 
 def test_diff_run_left_normalization_false_equals_unset() -> None:
     assert diff_inputs(job_inputs(), job_inputs(runLeftNormalization=False)).changes is False
+
+
+@pytest.mark.parametrize(
+    ("override", "prop"),
+    [
+        ({"destinationName": "x" * 3_000_000}, "destinationName"),
+        ({"roleArn": "arn:aws:iam::123456789012:role/" + "r" * 3_000_000}, "roleArn"),
+        ({"waitForCompletion": "y" * 3_000_000}, "waitForCompletion"),
+    ],
+)
+def test_check_quotes_a_huge_value_shortened(override: dict[str, Any], prop: str) -> None:
+    failures = failures_of(job_inputs(**override))
+    assert len(failures[prop]) < 400
+    assert "characters)" in failures[prop]
