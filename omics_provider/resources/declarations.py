@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.settings import get_monitor
 
 DEFAULT_REGION = "(default region)"
 
@@ -46,17 +46,18 @@ class Declarations:
 
 
 _programs: weakref.WeakKeyDictionary[Any, Declarations] = weakref.WeakKeyDictionary()
+"""Per program run, keyed by its resource monitor (tests run several programs in a process)."""
 _programs_lock = threading.Lock()
 _outside_a_stack = Declarations()
 
 
 def program_declarations() -> Declarations:
-    """The Declarations of the program running now (one per root stack resource)."""
-    root = get_root_resource()
-    if root is None:
+    """The Declarations of the program running now (one per connection to the engine)."""
+    monitor = get_monitor()
+    if monitor is None:
         return _outside_a_stack
     with _programs_lock:
-        return _programs.setdefault(root, Declarations())
+        return _programs.setdefault(monitor, Declarations())
 
 
 def declared_items(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import runpy
 from collections.abc import Iterator
@@ -39,14 +38,7 @@ def emulator() -> Iterator[EmulatorHandle]:
         yield handle
 
 
-@pytest.fixture(autouse=True)
-def event_loop() -> Iterator[None]:
-    """A current event loop for Pulumi's runtime, even after an earlier asyncio.run() unset it."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    yield
-    asyncio.set_event_loop(None)
-    loop.close()
+pytestmark = pytest.mark.usefixtures("pulumi_event_loop")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,3 +36,20 @@ def plugin(omics_emulator: EmulatorHandle) -> Iterator[DynamicProviderPlugin]:
     """The real dynamic-provider plugin, configured to poll fast, talking to the emulator."""
     with DynamicProviderPlugin(env=plugin_env(omics_emulator), config=FAST_POLL_CONFIG) as running:
         yield running
+
+
+@pytest.fixture
+def pulumi_event_loop() -> Iterator[None]:
+    """A current event loop for Pulumi's runtime (mocks), drained and closed after the test.
+
+    An earlier asyncio.run() leaves no current loop; a program that failed leaves tasks pending.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    asyncio.set_event_loop(None)
+    loop.close()
