@@ -1,7 +1,8 @@
-"""Run-time settings of the emulator: timings, fault injection and the S3 endpoint."""
+"""Run-time settings of the emulator: timings, fault injection, connections and the S3 endpoint."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -19,6 +20,8 @@ class EmulatorSettings:
     fail_sources: glob patterns (fnmatch) of item sources that fail when their job runs.
     role_unassumable_seconds: a role ARN is refused by StartVariantImportJob for this long
         after the emulator first sees it (a freshly created IAM role is not yet assumable).
+    idle_timeout_seconds: a connection that sends nothing for this long is closed (read
+        when a connection opens; a request whose body stalls this long gets 408).
     s3_endpoint: an S3-compatible endpoint (e.g. a moto server) from which sources are read
         and checked to be VCF files; None accepts well-formed sources as given.
     seed: seeds the fault dice and the ids so runs are reproducible.
@@ -31,6 +34,7 @@ class EmulatorSettings:
     error_rate: float = 0.0
     fail_sources: tuple[str, ...] = ()
     role_unassumable_seconds: float = 0.0
+    idle_timeout_seconds: float = 10.0
     s3_endpoint: str | None = None
     seed: int | None = None
 
@@ -39,8 +43,14 @@ class EmulatorSettings:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
         for name in ("store_seconds", "job_seconds", "role_unassumable_seconds"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value}")
+        if not (math.isfinite(self.idle_timeout_seconds) and self.idle_timeout_seconds > 0):
+            raise ValueError(
+                f"idle_timeout_seconds must be a finite number of seconds > 0, "
+                f"got {self.idle_timeout_seconds}"
+            )
         if self.max_concurrent_jobs < 0:
             raise ValueError(
                 f"max_concurrent_jobs must not be negative, got {self.max_concurrent_jobs}"
