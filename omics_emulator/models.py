@@ -368,6 +368,8 @@ class OmicsBackend:
         annotation_fields: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Submit an import job of ``items`` (S3 URIs) into an ACTIVE store."""
+        sources = list(items)
+        self._check_files_per_job(len(sources))
         with self._lock:
             now = self._tick()
             store = self._stores.get(destination_name)
@@ -384,7 +386,7 @@ class OmicsBackend:
                 id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
                 destination_name=destination_name,
                 role_arn=role_arn,
-                items=[Item(source) for source in items],
+                items=[Item(source) for source in sources],
                 run_left_normalization=run_left_normalization,
                 annotation_fields=dict(annotation_fields or {}),
                 creation_time=now,
@@ -477,6 +479,15 @@ class OmicsBackend:
         if not self.settings.s3_endpoint:
             return SourceCheck(True, "", BYTES_PER_ITEM_WITHOUT_S3)
         return check_source(s3_client(self.settings.s3_endpoint), source)
+
+    def _check_files_per_job(self, count: int) -> None:
+        limit = self.settings.max_files_per_job
+        if count > limit:
+            raise ServiceQuotaExceededException(
+                f"Maximum number of files per variant import job ({limit}) exceeded: the "
+                f"request has {count} items; split them into jobs of at most {limit} files "
+                "or request a quota increase"
+            )
 
     def _check_quota(self) -> None:
         running = sum(j.status in RUNNING for j in self._jobs.values())

@@ -1,9 +1,11 @@
-"""Run-time settings of the emulator: timings, fault injection, connections and the S3 endpoint."""
+"""Run-time settings of the emulator: timings, quotas, fault injection, connections, S3."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+MAX_FILES_PER_JOB = 1000  # HealthOmics' default quota "Maximum files per variant store import job"
 
 
 @dataclass
@@ -15,6 +17,8 @@ class EmulatorSettings:
         (it turns IN_PROGRESS after a quarter of that).
     max_concurrent_jobs: jobs SUBMITTED or IN_PROGRESS at once; the next start gets
         ServiceQuotaExceededException (AWS's default quota is 5 per region).
+    max_files_per_job: items one StartVariantImportJob may carry; more get
+        ServiceQuotaExceededException (AWS's default quota is 1,000, adjustable).
     throttle_rate / error_rate: fraction of requests answered ThrottlingException /
         InternalServerException.
     fail_sources: glob patterns (fnmatch) of item sources that fail when their job runs.
@@ -30,6 +34,7 @@ class EmulatorSettings:
     store_seconds: float = 0.05
     job_seconds: float = 0.2
     max_concurrent_jobs: int = 5
+    max_files_per_job: int = MAX_FILES_PER_JOB
     throttle_rate: float = 0.0
     error_rate: float = 0.0
     fail_sources: tuple[str, ...] = ()
@@ -51,8 +56,7 @@ class EmulatorSettings:
                 f"idle_timeout_seconds must be a finite number of seconds > 0, "
                 f"got {self.idle_timeout_seconds}"
             )
-        if self.max_concurrent_jobs < 0:
-            raise ValueError(
-                f"max_concurrent_jobs must not be negative, got {self.max_concurrent_jobs}"
-            )
+        for name in ("max_concurrent_jobs", "max_files_per_job"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         self.fail_sources = tuple(self.fail_sources)

@@ -217,3 +217,32 @@ def test_list_variant_import_jobs_backend_exposes_jobs(
     held = omics_emulator.backend.jobs()
     assert [j["id"] for j in held] == jobs_in_two_stores
     assert held[1]["status"] == "CANCELLED"
+
+
+def many_items(count: int) -> list[dict[str, str]]:
+    return [{"source": f"s3://bucket/sample-{i}.vcf"} for i in range(count)]
+
+
+def test_start_variant_import_job_with_quota_of_files_accepted(
+    omics_emulator: EmulatorHandle, omics_client: Any, make_store: Callable[..., str]
+) -> None:
+    make_store()
+    omics_client.start_variant_import_job(
+        destinationName="cohort", roleArn=ROLE, items=many_items(1000)
+    )
+    [job] = omics_emulator.backend.jobs()
+    assert len(job["items"]) == 1000
+
+
+def test_start_variant_import_job_over_quota_of_files_refused(
+    omics_emulator: EmulatorHandle, omics_client: Any, make_store: Callable[..., str]
+) -> None:
+    make_store()
+    with pytest.raises(ClientError) as exc:
+        omics_client.start_variant_import_job(
+            destinationName="cohort", roleArn=ROLE, items=many_items(1001)
+        )
+    assert error_of(exc) == ("ServiceQuotaExceededException", 402)
+    assert "files per variant import job (1000)" in exc.value.response["Error"]["Message"]
+    assert "1001 items" in exc.value.response["Error"]["Message"]
+    assert omics_emulator.backend.jobs() == []
