@@ -15,6 +15,10 @@ class EmulatorSettings:
     store_seconds: how long a store stays CREATING (and DELETING before it disappears).
     job_seconds: how long an import job takes from SUBMITTED to its final status
         (it turns IN_PROGRESS after a quarter of that).
+    cancel_seconds: how long a cancel takes to take effect: after CancelVariantImportJob
+        the job keeps its status (SUBMITTED or IN_PROGRESS) for this long, then turns
+        CANCELLED, having imported nothing. Non-zero by default so that a client must
+        confirm a cancel by polling, as it must with the real service.
     max_concurrent_jobs: jobs SUBMITTED or IN_PROGRESS at once; the next start gets
         ServiceQuotaExceededException (AWS's default quota is 5 per region).
     max_files_per_job: items one StartVariantImportJob may carry; more get
@@ -33,6 +37,7 @@ class EmulatorSettings:
 
     store_seconds: float = 0.05
     job_seconds: float = 0.2
+    cancel_seconds: float = 0.1
     max_concurrent_jobs: int = 5
     max_files_per_job: int = MAX_FILES_PER_JOB
     throttle_rate: float = 0.0
@@ -47,7 +52,7 @@ class EmulatorSettings:
         for name in ("throttle_rate", "error_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
-        for name in ("store_seconds", "job_seconds", "role_unassumable_seconds"):
+        for name in ("store_seconds", "job_seconds", "cancel_seconds", "role_unassumable_seconds"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value}")
