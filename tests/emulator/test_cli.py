@@ -190,3 +190,12 @@ def test_cli_help_shows_how_to_explore_and_connect_any_client() -> None:
     assert "AWS_ENDPOINT_URL_OMICS=" in stdout
     assert "AWS_DISABLE_HOST_PREFIX_INJECTION=true" in stdout
     assert "disableHostPrefix: true" in stdout
+
+
+def test_docs_table_lists_every_flag_with_its_default() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "emulator.md").read_text()
+    for field in fields(EmulatorSettings):
+        flag = f"`--{field.name.replace('_', '-')}`"
+        default = getattr(EmulatorSettings(), field.name)
+        shown = "none" if default in (None, ()) else str(default)
+        assert re.search(rf"\| {re.escape(flag)} \| {re.escape(shown)}\b", docs), flag
