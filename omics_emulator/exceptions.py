@@ -63,7 +63,20 @@ class AccessDeniedException(OmicsError):
 
 
 class SerializationException(OmicsError):
-    """The body is not JSON, or a value has the wrong JSON type (400, as AWS's Coral answers)."""
+    """The body cannot be read: not JSON, nested too deeply, badly chunked, or a value of the
+    wrong JSON type (400, as AWS's Coral answers)."""
+
+
+class RequestTimeoutException(OmicsError):
+    """The request did not arrive in time (408; an error shape of the omics model)."""
+
+    status = 408
+
+
+class LengthRequiredException(OmicsError):
+    """The body's length cannot be determined: a transfer coding other than chunked (411)."""
+
+    status = 411
 
 
 class UnknownOperationException(OmicsError):

@@ -63,6 +63,7 @@ JOB_LIFECYCLE = Lifecycle(
     },
 )
 RUNNING = frozenset({"SUBMITTED", "IN_PROGRESS"})
+CANCELLED_MESSAGE = "Cancelled by the user"
 
 Clock = Callable[[], float]
 
@@ -90,6 +91,7 @@ class Store:
     size_bytes: int = 0
     update_time: float = 0.0
     epoch: int = 0
+    imported: Counter[str] = field(default_factory=Counter)
 
     def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
         """Take a declared transition at ``at``; unless scheduled, it cancels pending ones."""
@@ -147,6 +149,7 @@ class ImportJob:
     status_message: str = ""
     update_time: float = 0.0
     completion_time: float | None = None
+    cancel_requested_at: float | None = None
     epoch: int = 0
 
     def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
@@ -162,6 +165,15 @@ class ImportJob:
             if item.status in RUNNING:
                 item.status, item.message = status, message if status != "IN_PROGRESS" else ""
         self.epoch += 0 if scheduled else 1
+
+    def request_cancel(self, at: float) -> None:
+        """Note a cancel requested at ``at``: the job keeps its status, its pending changes drop.
+
+        The caller schedules the CANCELLED transition; until it is due, the job stays
+        SUBMITTED or IN_PROGRESS, and it never finishes (nor imports) on its own.
+        """
+        self.cancel_requested_at = at
+        self.epoch += 1
 
     def summary(self) -> dict[str, Any]:
         """The job as ListVariantImportJobs shows it."""
@@ -254,11 +266,31 @@ class OmicsBackend:
         with self._lock:
             self._store(name).status_message = message
 
-    def jobs(self) -> list[dict[str, Any]]:
-        """Every import job held, as GetVariantImportJob shows it."""
+    def jobs(self, store_name: str | None = None) -> list[dict[str, Any]]:
+        """Import jobs held (into ``store_name`` if given), in creation order, with their items.
+
+        Each job is shown as GetVariantImportJob shows it.
+        """
         with self._lock:
             self._tick()
-            return [j.detail() for j in self._jobs.values()]
+            return [
+                j.detail()
+                for j in self._jobs.values()
+                if store_name is None or j.destination_name == store_name
+            ]
+
+    def imported_sources(self, store_name: str) -> Counter[str]:
+        """How many times each source was imported into the store named ``store_name``.
+
+        A job's items are imported when the job finishes: the items that succeeded in a
+        COMPLETED or COMPLETED_WITH_FAILURES job count once each; a job that was CANCELLED
+        or FAILED imported nothing. The count belongs to the store: a store deleted and
+        created again under the same name starts empty. Raises ResourceNotFoundException
+        for a store that does not exist (any more).
+        """
+        with self._lock:
+            self._tick()
+            return Counter(self._store(store_name).imported)
 
     # -- variant stores ------------------------------------------------------------------
 
@@ -373,6 +405,8 @@ class OmicsBackend:
         annotation_fields: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Submit an import job of ``items`` (S3 URIs) into an ACTIVE store."""
+        sources = list(items)
+        self._check_files_per_job(len(sources))
         with self._lock:
             now = self._tick()
             store = self._stores.get(destination_name)
@@ -389,7 +423,7 @@ class OmicsBackend:
                 id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
                 destination_name=destination_name,
                 role_arn=role_arn,
-                items=[Item(source) for source in items],
+                items=[Item(source) for source in sources],
                 run_left_normalization=run_left_normalization,
                 annotation_fields=dict(annotation_fields or {}),
                 creation_time=now,
@@ -428,7 +462,12 @@ class OmicsBackend:
             return _paginate(jobs, max_results, next_token)
 
     def cancel_variant_import_job(self, job_id: str) -> dict[str, Any]:
-        """Cancel a SUBMITTED or IN_PROGRESS job; a finished job refuses."""
+        """Cancel a SUBMITTED or IN_PROGRESS job; a finished job refuses.
+
+        The cancel takes ``cancel_seconds`` to take effect: until then the job keeps its
+        status, then it turns CANCELLED without importing anything. Cancelling a job whose
+        cancel is pending is accepted and changes nothing.
+        """
         with self._lock:
             now = self._tick()
             job = self._job(job_id)
@@ -436,7 +475,9 @@ class OmicsBackend:
                 raise ValidationException(
                     f"Import job {job_id} is {job.status} and can no longer be cancelled"
                 )
-            job.move("CANCELLED", now, "Cancelled by the user")
+            if job.cancel_requested_at is None:
+                job.request_cancel(now)
+                self._timeline.schedule(now + self.settings.cancel_seconds, job, "CANCELLED")
             return {}
 
     # -- internals -----------------------------------------------------------------------
@@ -457,6 +498,9 @@ class OmicsBackend:
             store.move(target, at, scheduled=True)
 
     def _apply_job(self, job: ImportJob, target: str, at: float) -> None:
+        if target == "CANCELLED":
+            job.move(target, at, CANCELLED_MESSAGE, scheduled=True)
+            return
         if target != FINISH:
             job.move(target, at, scheduled=True)
             return
@@ -469,6 +513,7 @@ class OmicsBackend:
         store = self._stores.get(job.destination_name)
         if store is not None and store.status != "DELETING":
             store.size_bytes += sum(c.size for c in checks if c.ok)
+            store.imported.update(i.source for i, c in zip(job.items, checks, strict=True) if c.ok)
             store.update_time = at
 
     def _check_item(self, source: str) -> SourceCheck:
@@ -482,6 +527,15 @@ class OmicsBackend:
         if not self.settings.s3_endpoint:
             return SourceCheck(True, "", BYTES_PER_ITEM_WITHOUT_S3)
         return check_source(s3_client(self.settings.s3_endpoint), source)
+
+    def _check_files_per_job(self, count: int) -> None:
+        limit = self.settings.max_files_per_job
+        if count > limit:
+            raise ServiceQuotaExceededException(
+                f"Maximum number of files per variant import job ({limit}) exceeded: the "
+                f"request has {count} items; split them into jobs of at most {limit} files "
+                "or request a quota increase"
+            )
 
     def _check_quota(self) -> None:
         running = sum(j.status in RUNNING for j in self._jobs.values())

@@ -28,6 +28,8 @@ from omics_emulator.exceptions import (
 )
 
 Params = dict[str, Any]
+# Deeper than any omics input shape nests; a parser limit of the kind AWS's JSON readers have.
+MAX_JSON_DEPTH = 100
 
 
 @functools.cache
@@ -117,11 +119,37 @@ def _parse_body(body: bytes) -> Params:
         return {}
     try:
         parsed = json.loads(body)
+    except RecursionError:
+        raise _too_deep() from None
     except (ValueError, UnicodeDecodeError) as err:
         raise SerializationException(f"The request body is not valid JSON: {err}") from None
     if not isinstance(parsed, dict):
         raise SerializationException("The request body must be a JSON object")
+    if nesting_depth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise _too_deep()
     return parsed
+
+
+def nesting_depth(value: Any, stop_above: int) -> int:
+    """How deeply objects and arrays nest in ``value`` (a scalar is 0, ``{}`` is 1).
+
+    Iterative, so no depth can exhaust the stack; counting stops once past ``stop_above``.
+    """
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending and deepest <= stop_above:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            children = node.values() if isinstance(node, dict) else node
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _too_deep() -> SerializationException:
+    return SerializationException(
+        f"The request body nests objects or arrays more than {MAX_JSON_DEPTH} levels deep"
+    )
 
 
 def _located_value(

@@ -25,9 +25,10 @@ from omics_emulator.exceptions import (
     InternalServerException,
     OmicsError,
     RequestEntityTooLargeException,
-    SerializationException,
+    RequestTimeoutException,
     UnknownOperationException,
 )
+from omics_emulator.framing import content_length, is_chunked, read_chunked
 from omics_emulator.models import DEFAULT_REGION, OmicsBackend
 from omics_emulator.protocol import (
     Router,
@@ -42,6 +43,9 @@ from omics_emulator.settings import EmulatorSettings
 MAX_BODY_BYTES = 10 * 1024 * 1024
 DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
 DRAIN_TIMEOUT_SECONDS = 2.0
+# Connections waiting to be accepted. socketserver's default of 5 makes the kernel refuse or
+# reset a third of 200 simultaneous connections; Linux caps this at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 
 
@@ -82,6 +86,15 @@ class OmicsRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: one line per request would drown the CLI's output."""
 
+    def setup(self) -> None:
+        """Close the connection once it sends nothing for ``idle_timeout_seconds``.
+
+        The timeout covers every read: between requests (the connection just closes, as
+        BaseHTTPRequestHandler does on a timeout) and within a body (answered 408).
+        """
+        super().setup()
+        self.connection.settimeout(self.server.backend.settings.idle_timeout_seconds)
+
     def _handle(self) -> None:
         try:
             status, headers, body = self._dispatch()
@@ -114,23 +127,35 @@ class OmicsRequestHandler(BaseHTTPRequestHandler):
         return serialize_output(operation, result)
 
     def _read_body(self) -> bytes:
-        raw_length = self.headers.get("Content-Length") or "0"
+        """The request body, by Content-Length or chunked; an error closes the connection."""
         try:
-            length = int(raw_length)
-        except ValueError:
+            return self._read_framed_body()
+        except OmicsError:
             self.close_connection = True
-            raise SerializationException(f"Invalid Content-Length {raw_length!r}") from None
-        if length > MAX_BODY_BYTES or length < 0:
+            raise
+        except TimeoutError:
             self.close_connection = True
-            self._drain(length)
-            raise RequestEntityTooLargeException(
-                f"Request body of {length} bytes exceeds the limit of {MAX_BODY_BYTES} bytes"
-            )
+            raise RequestTimeoutException(
+                "The request body stopped arriving for "
+                f"{self.server.backend.settings.idle_timeout_seconds}s; send it again"
+            ) from None
+
+    def _read_framed_body(self) -> bytes:
+        if is_chunked(self.headers):
+            if "Content-Length" in self.headers:
+                self.close_connection = True  # RFC 9112 section 6.1: both framings, then close
+            return read_chunked(self.rfile, MAX_BODY_BYTES)
+        try:
+            length = content_length(self.headers, MAX_BODY_BYTES)
+        except RequestEntityTooLargeException:
+            self._drain(self.headers.get("Content-Length", ""))
+            raise
         return self.rfile.read(length) if length else b""
 
-    def _drain(self, length: int) -> None:
+    def _drain(self, declared: str) -> None:
         """Discard a moderately oversized body so the client can read the 413 answer."""
-        if length > DRAIN_LIMIT_BYTES:
+        length = int(declared)
+        if not 0 < length <= DRAIN_LIMIT_BYTES:
             return
         self.connection.settimeout(DRAIN_TIMEOUT_SECONDS)
         remaining = length
@@ -160,6 +185,7 @@ class OmicsHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], backend: OmicsBackend, router: Router) -> None:
         self.backend = backend

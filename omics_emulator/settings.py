@@ -1,8 +1,11 @@
-"""Run-time settings of the emulator: timings, fault injection and the S3 endpoint."""
+"""Run-time settings of the emulator: timings, quotas, fault injection, connections, S3."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+MAX_FILES_PER_JOB = 1000  # HealthOmics' default quota "Maximum files per variant store import job"
 
 
 @dataclass
@@ -12,13 +15,21 @@ class EmulatorSettings:
     store_seconds: how long a store stays CREATING (and DELETING before it disappears).
     job_seconds: how long an import job takes from SUBMITTED to its final status
         (it turns IN_PROGRESS after a quarter of that).
+    cancel_seconds: how long a cancel takes to take effect: after CancelVariantImportJob
+        the job keeps its status (SUBMITTED or IN_PROGRESS) for this long, then turns
+        CANCELLED, having imported nothing. Non-zero by default so that a client must
+        confirm a cancel by polling, as it must with the real service.
     max_concurrent_jobs: jobs SUBMITTED or IN_PROGRESS at once; the next start gets
         ServiceQuotaExceededException (AWS's default quota is 5 per region).
+    max_files_per_job: items one StartVariantImportJob may carry; more get
+        ServiceQuotaExceededException (AWS's default quota is 1,000, adjustable).
     throttle_rate / error_rate: fraction of requests answered ThrottlingException /
         InternalServerException.
     fail_sources: glob patterns (fnmatch) of item sources that fail when their job runs.
     role_unassumable_seconds: a role ARN is refused by StartVariantImportJob for this long
         after the emulator first sees it (a freshly created IAM role is not yet assumable).
+    idle_timeout_seconds: a connection that sends nothing for this long is closed (read
+        when a connection opens; a request whose body stalls this long gets 408).
     s3_endpoint: an S3-compatible endpoint (e.g. a moto server) from which sources are read
         and checked to be VCF files; None accepts well-formed sources as given.
     seed: seeds the fault dice and the ids so runs are reproducible.
@@ -26,11 +37,14 @@ class EmulatorSettings:
 
     store_seconds: float = 0.05
     job_seconds: float = 0.2
+    cancel_seconds: float = 0.1
     max_concurrent_jobs: int = 5
+    max_files_per_job: int = MAX_FILES_PER_JOB
     throttle_rate: float = 0.0
     error_rate: float = 0.0
     fail_sources: tuple[str, ...] = ()
     role_unassumable_seconds: float = 0.0
+    idle_timeout_seconds: float = 10.0
     s3_endpoint: str | None = None
     seed: int | None = None
 
@@ -38,11 +52,16 @@ class EmulatorSettings:
         for name in ("throttle_rate", "error_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
-        for name in ("store_seconds", "job_seconds", "role_unassumable_seconds"):
+        for name in ("store_seconds", "job_seconds", "cancel_seconds", "role_unassumable_seconds"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value}")
+        if not (math.isfinite(self.idle_timeout_seconds) and self.idle_timeout_seconds > 0):
+            raise ValueError(
+                f"idle_timeout_seconds must be a finite number of seconds > 0, "
+                f"got {self.idle_timeout_seconds}"
+            )
+        for name in ("max_concurrent_jobs", "max_files_per_job"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        if self.max_concurrent_jobs < 0:
-            raise ValueError(
-                f"max_concurrent_jobs must not be negative, got {self.max_concurrent_jobs}"
-            )
         self.fail_sources = tuple(self.fail_sources)

@@ -37,9 +37,10 @@ def clock() -> FakeClock:
 def omics_emulator(
     omics_emulator_settings: EmulatorSettings, clock: FakeClock
 ) -> Iterator[EmulatorHandle]:
-    """The plugin's emulator, but on the fake clock: store_seconds=1, job_seconds=4."""
+    """The plugin's emulator on the fake clock: store_seconds=1, job_seconds=4, cancel_seconds=1."""
     omics_emulator_settings.store_seconds = 1.0
     omics_emulator_settings.job_seconds = 4.0
+    omics_emulator_settings.cancel_seconds = 1.0
     backend = OmicsBackend(omics_emulator_settings, clock=clock)
     with start_emulator(backend=backend) as handle:
         yield handle

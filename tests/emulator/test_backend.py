@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from omics_emulator import EmulatorSettings, OmicsBackend
-from omics_emulator.exceptions import ConflictException, ValidationException
+from omics_emulator.exceptions import (
+    ConflictException,
+    ResourceNotFoundException,
+    ValidationException,
+)
 from omics_emulator.models import JOB_LIFECYCLE, STORE_LIFECYCLE
 from tests.emulator.conftest import REFERENCE, ROLE, FakeClock
 
@@ -97,3 +103,98 @@ def test_create_variant_store_duplicate_while_deleting_conflict(backend: OmicsBa
 def test_emulator_settings_rate_out_of_range_refused(bad: str) -> None:
     with pytest.raises(ValueError, match=bad):
         EmulatorSettings(**{bad: 1.5})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def active_store(backend: OmicsBackend, clock: FakeClock) -> str:
+    backend.create_variant_store("cohort", REFERENCE)
+    clock.advance(10)
+    return "cohort"
+
+
+def test_imported_sources_counts_each_completed_import(
+    backend: OmicsBackend, clock: FakeClock, active_store: str
+) -> None:
+    backend.start_variant_import_job(active_store, ROLE, ["s3://b1/a.vcf", "s3://b1/b.vcf"])
+    backend.start_variant_import_job(active_store, ROLE, ["s3://b1/a.vcf"])
+    assert backend.imported_sources(active_store) == {}  # nothing until the jobs finish
+    clock.advance(100)
+    assert backend.imported_sources(active_store) == {"s3://b1/a.vcf": 2, "s3://b1/b.vcf": 1}
+
+
+def test_imported_sources_counts_only_the_items_that_succeeded(
+    backend: OmicsBackend, clock: FakeClock, active_store: str
+) -> None:
+    backend.settings.fail_sources = ("*/bad*",)
+    job_id = backend.start_variant_import_job(
+        active_store, ROLE, ["s3://b1/a.vcf", "s3://b1/bad.vcf"]
+    )
+    clock.advance(100)
+    assert backend.get_variant_import_job(job_id["jobId"])["status"] == "COMPLETED_WITH_FAILURES"
+    assert backend.imported_sources(active_store) == {"s3://b1/a.vcf": 1}
+
+
+@pytest.mark.parametrize(
+    ("end", "status"),
+    [
+        (lambda b, job_id: b.cancel_variant_import_job(job_id), "CANCELLED"),
+        (lambda b, job_id: setattr(b.settings, "fail_sources", ("*",)), "FAILED"),
+    ],
+    ids=["cancelled", "failed"],
+)
+def test_imported_sources_empty_after_a_job_that_imported_nothing(
+    backend: OmicsBackend,
+    clock: FakeClock,
+    active_store: str,
+    end: Callable[[OmicsBackend, str], None],
+    status: str,
+) -> None:
+    job_id = backend.start_variant_import_job(active_store, ROLE, ["s3://b1/a.vcf"])["jobId"]
+    clock.advance(50)  # IN_PROGRESS
+    end(backend, job_id)
+    clock.advance(1000)
+    assert backend.get_variant_import_job(job_id)["status"] == status
+    assert backend.imported_sources(active_store) == {}
+
+
+def test_imported_sources_of_a_recreated_store_start_empty(
+    backend: OmicsBackend, clock: FakeClock, active_store: str
+) -> None:
+    backend.start_variant_import_job(active_store, ROLE, ["s3://b1/a.vcf"])
+    clock.advance(100)
+    backend.delete_variant_store(active_store, force=True)
+    clock.advance(10)
+    with pytest.raises(ResourceNotFoundException):
+        backend.imported_sources(active_store)
+    backend.create_variant_store(active_store, REFERENCE)
+    assert backend.imported_sources(active_store) == {}
+
+
+def test_jobs_of_one_store_with_their_items(
+    backend: OmicsBackend, clock: FakeClock, active_store: str
+) -> None:
+    backend.create_variant_store("other", REFERENCE)
+    clock.advance(10)
+    mine = backend.start_variant_import_job(active_store, ROLE, ["s3://b1/a.vcf"])["jobId"]
+    backend.start_variant_import_job("other", ROLE, ["s3://b1/z.vcf"])
+    [job] = backend.jobs(store_name=active_store)
+    assert job["id"] == mine
+    assert job["items"] == [
+        {"source": "s3://b1/a.vcf", "jobStatus": "SUBMITTED", "statusMessage": ""}
+    ]
+    assert len(backend.jobs()) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("job_seconds", float("nan")),
+        ("cancel_seconds", -1.0),
+        ("cancel_seconds", float("inf")),
+        ("idle_timeout_seconds", 0.0),
+        ("max_files_per_job", -1),
+    ],
+)
+def test_emulator_settings_bad_value_refused_naming_it(name: str, value: float) -> None:
+    with pytest.raises(ValueError, match=name):
+        EmulatorSettings(**{name: value})  # type: ignore[arg-type]

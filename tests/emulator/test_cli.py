@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from omics_emulator import EmulatorSettings
 from omics_emulator.pytest_plugin import make_omics_client
 
 READY = re.compile(r"omics-emulator listening on http://127\.0\.0\.1:(\d+)\n")
@@ -86,6 +88,10 @@ def test_cli_port_zero_prints_chosen_port(emulator_process: subprocess.Popen[str
         ["--port", "70000"],
         ["--seed", "x"],
         ["--no-such-flag"],
+        ["--cancel-seconds", "nan"],
+        ["--job-seconds", "inf"],
+        ["--idle-timeout-seconds", "0"],
+        ["--max-files-per-job", "-1"],
     ],
 )
 def test_cli_bad_flag_argparse_error(args: list[str]) -> None:
@@ -121,6 +127,12 @@ def test_cli_settings_from_flags() -> None:
             "4",
             "--seed",
             "9",
+            "--cancel-seconds",
+            "5",
+            "--max-files-per-job",
+            "50",
+            "--idle-timeout-seconds",
+            "6",
         ]
     )
     settings = settings_from(args)
@@ -139,3 +151,51 @@ def test_cli_settings_from_flags() -> None:
         4,
         9,
     )
+    assert (
+        settings.cancel_seconds,
+        settings.max_files_per_job,
+        settings.idle_timeout_seconds,
+    ) == (5, 50, 6)
+
+
+def option_helps(help_text: str) -> dict[str, str]:
+    """Each long option of a --help text with its help, wrapped lines joined."""
+    options = help_text.split("\noptions:\n", 1)[1].split("\n\n", 1)[0]
+    blocks = re.split(r"\n(?=  -)", options)
+    return {
+        re.findall(r"--[a-z0-9-]+", block)[0]: " ".join(block.split())
+        for block in blocks
+        if "--help" not in block
+    }
+
+
+def test_cli_help_states_every_default() -> None:
+    process = launch("--help")
+    stdout, _ = process.communicate(timeout=20)
+    assert process.returncode == 0
+    helps = option_helps(stdout)
+    assert {f"--{f.name.replace('_', '-')}" for f in fields(EmulatorSettings)} <= set(helps)
+    missing = [option for option, text in helps.items() if "(default: " not in text]
+    assert not missing, f"options whose help hides the default: {missing}"
+    for field in fields(EmulatorSettings):
+        default = getattr(EmulatorSettings(), field.name)
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            assert f"(default: {default})" in helps[f"--{field.name.replace('_', '-')}"]
+
+
+def test_cli_help_shows_how_to_explore_and_connect_any_client() -> None:
+    process = launch("--help")
+    stdout, _ = process.communicate(timeout=20)
+    assert "--job-seconds 30" in stdout
+    assert "AWS_ENDPOINT_URL_OMICS=" in stdout
+    assert "AWS_DISABLE_HOST_PREFIX_INJECTION=true" in stdout
+    assert "disableHostPrefix: true" in stdout
+
+
+def test_docs_table_lists_every_flag_with_its_default() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "emulator.md").read_text()
+    for field in fields(EmulatorSettings):
+        flag = f"`--{field.name.replace('_', '-')}`"
+        default = getattr(EmulatorSettings(), field.name)
+        shown = "none" if default in (None, ()) else str(default)
+        assert re.search(rf"\| {re.escape(flag)} \| {re.escape(shown)}\b", docs), flag

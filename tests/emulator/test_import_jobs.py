@@ -167,6 +167,7 @@ def jobs_in_two_stores(
     clock.advance(4.0)
     cancelled = start_job("beta")
     omics_client.cancel_variant_import_job(jobId=cancelled)
+    clock.advance(1.0)  # the cancel takes effect; the next two jobs are still SUBMITTED
     return [done, cancelled, start_job("alpha"), start_job("beta")]
 
 
@@ -217,3 +218,109 @@ def test_list_variant_import_jobs_backend_exposes_jobs(
     held = omics_emulator.backend.jobs()
     assert [j["id"] for j in held] == jobs_in_two_stores
     assert held[1]["status"] == "CANCELLED"
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "status"), [(0.0, "SUBMITTED"), (2.0, "IN_PROGRESS")]
+)  # fmt: skip
+def test_cancel_variant_import_job_keeps_status_until_cancel_seconds(
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+    elapsed: float,
+    status: str,
+) -> None:
+    make_store()
+    job_id = start_job()
+    clock.advance(elapsed)
+    omics_client.cancel_variant_import_job(jobId=job_id)
+    cancelled_at = clock.now
+    clock.advance(0.99)  # cancel_seconds is 1 in these tests
+    job = omics_client.get_variant_import_job(jobId=job_id)
+    assert (job["status"], [i["jobStatus"] for i in job["items"]]) == (status, [status])
+    clock.advance(0.01)
+    job = omics_client.get_variant_import_job(jobId=job_id)
+    assert (job["status"], [i["jobStatus"] for i in job["items"]]) == ("CANCELLED", ["CANCELLED"])
+    assert job["completionTime"].timestamp() == pytest.approx(cancelled_at + 1.0)
+
+
+def test_cancel_variant_import_job_wins_over_a_finish_due_first(
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    omics_emulator.backend.settings.cancel_seconds = 10.0
+    make_store()
+    job_id = start_job()
+    clock.advance(2.0)
+    omics_client.cancel_variant_import_job(jobId=job_id)
+    clock.advance(5.0)  # past the time the job would have finished
+    assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "IN_PROGRESS"
+    clock.advance(5.0)
+    assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "CANCELLED"
+    assert omics_emulator.backend.imported_sources("cohort") == {}
+    assert omics_client.get_variant_store(name="cohort")["storeSizeBytes"] == 0
+
+
+def test_cancel_variant_import_job_again_keeps_the_first_deadline(
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    make_store()
+    job_id = start_job()
+    omics_client.cancel_variant_import_job(jobId=job_id)
+    clock.advance(0.6)
+    omics_client.cancel_variant_import_job(jobId=job_id)  # still running: accepted
+    clock.advance(0.4)
+    assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "CANCELLED"
+
+
+def test_cancel_variant_import_job_pending_cancel_still_holds_a_quota_slot(
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    omics_emulator.backend.settings.max_concurrent_jobs = 1
+    make_store()
+    omics_client.cancel_variant_import_job(jobId=start_job())
+    with pytest.raises(ClientError) as exc:
+        start_job()
+    assert error_of(exc) == ("ServiceQuotaExceededException", 402)
+    clock.advance(1.0)
+    start_job()
+
+
+def many_items(count: int) -> list[dict[str, str]]:
+    return [{"source": f"s3://bucket/sample-{i}.vcf"} for i in range(count)]
+
+
+def test_start_variant_import_job_with_quota_of_files_accepted(
+    omics_emulator: EmulatorHandle, omics_client: Any, make_store: Callable[..., str]
+) -> None:
+    make_store()
+    omics_client.start_variant_import_job(
+        destinationName="cohort", roleArn=ROLE, items=many_items(1000)
+    )
+    [job] = omics_emulator.backend.jobs()
+    assert len(job["items"]) == 1000
+
+
+def test_start_variant_import_job_over_quota_of_files_refused(
+    omics_emulator: EmulatorHandle, omics_client: Any, make_store: Callable[..., str]
+) -> None:
+    make_store()
+    with pytest.raises(ClientError) as exc:
+        omics_client.start_variant_import_job(
+            destinationName="cohort", roleArn=ROLE, items=many_items(1001)
+        )
+    assert error_of(exc) == ("ServiceQuotaExceededException", 402)
+    assert "files per variant import job (1000)" in exc.value.response["Error"]["Message"]
+    assert "1001 items" in exc.value.response["Error"]["Message"]
+    assert omics_emulator.backend.jobs() == []
