@@ -44,7 +44,8 @@ def create_many(plugin: DynamicProviderPlugin, count: int) -> list[dict[str, Any
 def assert_one_job_per_resource(emulator: EmulatorHandle, outputs: list[dict[str, Any]]) -> None:
     jobs = jobs_into(emulator)
     sources = sorted(item["source"] for job in jobs for item in job["items"])
-    assert len(sources) == len(set(sources)), "a file was imported twice"
+    assert len(sources) == len(set(sources)), "a file was started twice"
+    assert set(emulator.backend.imported_sources(STORE).values()) <= {1}, "imported twice"
     assert {job["id"] for job in jobs} == {o["jobId"] for o in outputs}
 
 

@@ -10,7 +10,7 @@ import pytest
 from omics_emulator import EmulatorHandle, EmulatorSettings
 from omics_provider import VariantImportJobProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin
-from tests.support.jobs import FAST_POLL_CONFIG, job_inputs, jobs_into, plugin_env
+from tests.support.jobs import FAST_POLL_CONFIG, STORE, job_inputs, jobs_into, plugin_env
 from tests.support.latency import delayed
 
 PROVIDER = VariantImportJobProvider()
@@ -53,4 +53,5 @@ def race_once(
     ]
     losers = [job for job in jobs if job["id"] != first_id]
     assert all(job["status"] == "CANCELLED" for job in losers), losers
+    assert emulator.backend.imported_sources(STORE)[inputs["items"][0]["source"]] == 1
     return len(jobs) > 1
