@@ -55,9 +55,10 @@ def _fsync_folder(folder: Path) -> None:
 def write_files(new_files: Mapping[Path, str], replaced: Path, text: str) -> None:
     """Create new_files (each atomically, folders as needed), then atomically replace `replaced`.
 
-    All or nothing: on any failure the files and folders this call created are removed again
-    and `replaced` keeps its old content. A new file that already holds exactly its text is
-    left as it is; the caller makes sure no other existing file is among new_files.
+    All or nothing: when `replaced` does not end up holding text, the files and folders this
+    call created are removed again and `replaced` keeps its old content. A new file that
+    already holds exactly its text is left as it is; the caller makes sure no other existing
+    file is among new_files.
     """
     created: list[Path] = []
     try:
@@ -65,14 +66,28 @@ def write_files(new_files: Mapping[Path, str], replaced: Path, text: str) -> Non
             if path.is_file() and path.read_text(encoding="utf-8") == content:
                 continue
             created += _make_folders(path.parent)
-            atomic_write(path, content)
             created.append(path)
+            atomic_write(path, content)
         atomic_write(replaced, text)
     except BaseException:
-        for path in reversed(created):
-            with contextlib.suppress(OSError):
-                path.rmdir() if path.is_dir() else path.unlink()
+        if not _holds(replaced, text):
+            _remove(created)
         raise
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read() == text
+    except OSError:
+        return False
+
+
+def _remove(paths: list[Path]) -> None:
+    """Remove files and (then empty) folders, last created first."""
+    for path in reversed(paths):
+        with contextlib.suppress(OSError):
+            path.rmdir() if path.is_dir() else path.unlink()
 
 
 def _make_folders(folder: Path) -> list[Path]:

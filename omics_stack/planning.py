@@ -72,27 +72,26 @@ def select(
 ) -> Selection:
     """The VCF files among objects that no batch declares and the store has not taken.
 
-    seen collects the URIs kept so far across calls, so overlapping prefixes keep a file once.
+    seen collects the URIs listed so far across calls: a file under two prefixes counts once.
     """
     seen = set() if seen is None else seen
     selection = Selection()
     for obj in objects:
-        reason = skip_reason(obj) or _taken_reason(obj.uri, declared, history, seen)
-        if reason is None:
+        if obj.uri in seen:
+            reason: str | None = "listed again (under two of the prefixes given)"
+        else:
             seen.add(obj.uri)
+            reason = skip_reason(obj) or _taken_reason(obj.uri, declared, history)
+        if reason is None:
             selection.kept.append(obj)
         else:
             selection.skipped[reason] += 1
     return selection
 
 
-def _taken_reason(
-    uri: str, declared: Collection[str], history: StoreHistory | None, seen: set[str]
-) -> str | None:
+def _taken_reason(uri: str, declared: Collection[str], history: StoreHistory | None) -> str | None:
     if uri in declared:
         return "already in a batch of this stack"
-    if uri in seen:
-        return "under two of the prefixes given"
     if history is not None and uri in history.imported:
         return f"already imported into store {history.store}"
     if history is not None and uri in history.running:
