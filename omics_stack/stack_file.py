@@ -154,7 +154,7 @@ def _insertion(stack: StackFile, lines: list[str]) -> tuple[int, int, str]:
         return end, key_column + 2, " " * key_column + f"{IMPORTS_KEY}:" + _newline(lines)
     imports = config[IMPORTS_KEY]
     key_line, key_column = config.lc.key(IMPORTS_KEY)
-    if isinstance(imports, CommentedSeq) and not imports.fa.flow_style():
+    if isinstance(imports, CommentedSeq) and imports and imports.lc.line > key_line:
         boundary = _next_key_line(config, IMPORTS_KEY) or _end_of_config(stack, lines)
         return _content_end(lines, boundary, imports.lc.col), imports.lc.col, ""
     rest = lines[key_line][lines[key_line].index(IMPORTS_KEY) + len(IMPORTS_KEY) + 1 :]
