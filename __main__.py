@@ -1,15 +1,19 @@
 """The stack program: a variant store, the import role, and one import job per batch."""
 
-# New files arrive as a new batch in `imports`: each batch is its own VariantImportJob, imported
-# once, so nothing already imported is imported again.
+# New files arrive as a new batch in `imports` (`omics-variant-import plan` writes it, its files
+# in a manifest): each batch is its own VariantImportJob, imported once, so nothing already
+# imported is imported again, and no file may belong to two batches.
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pulumi
 
 from omics_provider import VariantImportJob, VariantImportRole, VariantStore
 from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_stack.config import StackConfig, parse_stack_config, read_config
+from omics_stack.config import StackConfig, parse_stack_config
+from omics_stack.engine_config import read_config
 
 
 def import_role(config: StackConfig) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
@@ -46,7 +50,9 @@ def declare_jobs(
     return role_arn, jobs
 
 
-config = parse_stack_config(read_config(pulumi.Config(CONFIG_NAMESPACE).get))
+# Manifest paths are relative to the project folder: this file's, next to Pulumi.yaml.
+project_dir = Path(__file__).resolve().parent
+config = parse_stack_config(read_config(pulumi.Config(CONFIG_NAMESPACE)), project_dir)
 
 store = VariantStore(
     "variant-store",

@@ -11,6 +11,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script (make bench): make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.delivery import PLAN_OBJECTS, VERIFY_FILES, measure_plan, measure_verify, moto_s3
 from bench.fanout import QUOTA, measure_fan_out
 from bench.footprint import (
     check_seconds,
@@ -35,6 +36,8 @@ LATENESS_TARGET = 0.05
 FAN_OUT_TARGET = 1.15
 PROVIDER_BYTES_TARGET = 200
 CHECK_SECONDS_TARGET = 0.050
+PLAN_TARGET = 1.5
+VERIFY_BYTES_TARGET = 1.0
 DURATIONS = {"1 min": 60.0, "30 min": 1800.0, "6 h": 6 * 3600.0}
 TARGET_DURATION = "30 min"
 FAN_OUT_NS = (5, 20, 50)
@@ -173,6 +176,29 @@ def footprint_rows() -> list[Row]:
     return rows
 
 
+def delivery_rows() -> list[Row]:
+    """Section 5: plan of a large prefix against its bare listing; verify's bytes per file."""
+    with moto_s3() as client:
+        timing = measure_plan(client)
+        read = measure_verify(client)
+    return [
+        Row(
+            f"5 plan {PLAN_OBJECTS:,} objects / bare listing (median of 3)",
+            f"{timing.ratio:.2f}  (plan {timing.plan_seconds:.2f} s, {timing.batches} batches "
+            f"written / listing {timing.listing_seconds:.2f} s)",
+            f"<= {PLAN_TARGET:.1f}",
+            timing.ratio <= PLAN_TARGET,
+        ),
+        Row(
+            f"5 verify {VERIFY_FILES:,} files: bytes / {VERIFY_FILES:,} ranged reads",
+            f"{read.ratio:.2f}  ({read.bytes_received:,} B in {read.requests:,} GETs, "
+            f"{read.problems} problems, {read.seconds:.1f} s)",
+            f"<= {VERIFY_BYTES_TARGET:.1f}",
+            read.ratio <= VERIFY_BYTES_TARGET and read.problems == 0,
+        ),
+    ]
+
+
 NOTES = f"""\
 notes:
  1 plugin = Create over gRPC to `python -m pulumi.dynamic` (request pre-serialized, as the engine
@@ -187,7 +213,12 @@ notes:
    created, as the engine does; queued = time from sending a create to the provider's first line
    about it; duplicates = resources without exactly one job.
  4 compact JSON, __provider in plaintext (state encrypts it as a secret, which adds more); item
-   URIs of {{uri}} characters; "with inputs" = the checkpoint's inputs and outputs together."""
+   URIs of {{uri}} characters; "with inputs" = the checkpoint's inputs and outputs together.
+ 5 moto server (python -m moto.server) on loopback. plan = the whole command in-process (its own
+   S3 client, reading the stack file, listing, choosing, grouping, writing 20 manifests and the
+   stack file into a fresh project); bare listing = a boto3 paginator over the same prefix,
+   keeping keys and sizes; the two interleaved. verify: objects of 16 KiB, bytes counted from
+   the Content-Length of each GetObject answer; a ranged read is 4 KiB."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         ("polling", polling_rows),
         ("fan-out", fan_out_rows),
         ("footprint", footprint_rows),
+        ("delivery commands", delivery_rows),
     ]
     for name, section in sections:
         print(f"bench: measuring {name} ...", file=sys.stderr, flush=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from omics_provider.aws.clients import CONFIG_NAMESPACE
@@ -16,8 +15,16 @@ from omics_provider.core.service import (
     ROLE_ARN_HINT,
     SOURCE_HINT,
     STORE_NAME_HINT,
+    string_rule,
 )
-from omics_provider.core.validation import Checker
+from omics_provider.core.validation import Checker, has_control_character
+from omics_stack.manifests import (
+    MANIFEST_HINT,
+    ManifestError,
+    ManifestLine,
+    manifest_problem,
+    read_manifest,
+)
 
 STACK_KEYS = {
     "storeName": "string",
@@ -30,14 +37,16 @@ STACK_KEYS = {
     "waitForCompletion": "boolean",
     "timeoutSeconds": "number",
 }
-"""The program's keys and their kinds; objects arrive as JSON text from `pulumi.Config.get`."""
+"""The program's keys and their kinds (which `pulumi.Config` getter converts each)."""
 PROVIDER_KEYS = frozenset(
     {"omicsEndpoint", "pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"}
 )
 """Keys of the same namespace read by the providers themselves (see ProviderSettings)."""
-BATCH_KEYS = frozenset({"name", "sources", "runLeftNormalization", "annotationFields"})
+BATCH_KEYS = frozenset({"name", "sources", "manifest", "runLeftNormalization", "annotationFields"})
 BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 BATCH_NAME_HINT = "a batch name is 1 to 100 letters, digits, '_', '.' or '-' (e.g. cohort-2024-06)"
+BAD_LINES_SHOWN = 3
+"""A manifest's bad lines named one by one; the rest are counted."""
 
 
 class StackConfigError(ValueError):
@@ -46,12 +55,16 @@ class StackConfigError(ValueError):
 
 @dataclass(frozen=True)
 class ImportBatch:
-    """One import batch: files imported once, by one VariantImportJob."""
+    """One import batch: files imported once, by one VariantImportJob.
+
+    manifest is the file (relative to the project folder) the sources were read from, if any.
+    """
 
     name: str
     sources: tuple[str, ...]
     run_left_normalization: bool | None = None
     annotation_fields: Mapping[str, str] | None = None
+    manifest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,28 +87,12 @@ class StackConfig:
         object.__setattr__(self, "sources", tuple(every))
 
 
-def read_config(get: Callable[[str], str | None]) -> dict[str, Any]:
-    """The program's keys from a getter of the namespace's raw values (`pulumi.Config.get`)."""
-    values: dict[str, Any] = {}
-    for key, kind in STACK_KEYS.items():
-        raw = get(key)
-        if raw is None:
-            continue
-        values[key] = _json(key, raw) if kind == "object" and isinstance(raw, str) else raw
-    return values
+def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> StackConfig:
+    """A StackConfig from the namespace's typed values (keys without the namespace); else raise.
 
-
-def _json(key: str, raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise StackConfigError(f"{CONFIG_NAMESPACE}:{key} is not valid JSON: {error}") from None
-
-
-def parse_stack_config(values: Mapping[str, Any]) -> StackConfig:
-    """A StackConfig from the namespace's values (keys without the namespace); else raise.
-
-    Scalars may be typed (from a stack file) or text (from `pulumi.Config.get`): "true", "60".
+    Values are typed as YAML or the `pulumi.Config` getters give them (booleans, numbers, lists).
+    Manifests are read relative to root (the project folder; default: the working directory).
+    Each file belongs to exactly one batch: overlapping batches fail, one failure per conflict.
     """
     checker = Checker()
     for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
@@ -108,24 +105,24 @@ def parse_stack_config(values: Mapping[str, Any]) -> StackConfig:
     description = values.get("storeDescription")
     if description is not None:
         checker.shape_string("storeDescription", description, "Description", "0-500 characters")
-    flags = {key: _boolean(checker, values, key) for key in _keys_of_kind("boolean")}
-    timeout = _number(checker, values, "timeoutSeconds")
-    imports = _batches(checker, values.get("imports"))
+    for key in _keys_of_kind("boolean"):
+        checker.boolean(key, values.get(key))
+    checker.seconds("timeoutSeconds", values.get("timeoutSeconds"))
+    imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
     if checker.failures:
         reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
         raise StackConfigError(f"invalid stack configuration: {reasons}")
+    timeout = values.get("timeoutSeconds")
     return StackConfig(
         store_name=str(store_name),
         reference_arn=str(reference),
         imports=imports,
         store_description=description,
         existing_role_arn=role,
-        adopt_existing_store=flags["adoptExistingStore"] or False,
-        protect_store=flags["protectStore"] or False,
-        wait_for_completion=True
-        if flags["waitForCompletion"] is None
-        else flags["waitForCompletion"],
-        timeout_seconds=timeout,
+        adopt_existing_store=values.get("adoptExistingStore") or False,
+        protect_store=values.get("protectStore") or False,
+        wait_for_completion=values.get("waitForCompletion", True) is not False,
+        timeout_seconds=None if timeout is None else float(timeout),
     )
 
 
@@ -142,47 +139,68 @@ def _required_string(
     return None
 
 
-def _boolean(checker: Checker, values: Mapping[str, Any], key: str) -> bool | None:
-    value = values.get(key)
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    checker.boolean(key, value)
-    return value if isinstance(value, bool) else None
-
-
-def _number(checker: Checker, values: Mapping[str, Any], key: str) -> float | None:
-    value = values.get(key)
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = float(value)
-    checker.seconds(key, value)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _batches(checker: Checker, imports: Any) -> tuple[ImportBatch, ...]:
+def _batches(checker: Checker, imports: Any, root: Path) -> tuple[ImportBatch, ...]:
     if imports is None:
         return ()
     if not isinstance(imports, list):
-        checker.fail("imports", "must be a list of {name, sources} batches")
+        checker.fail("imports", "must be a list of {name, sources} or {name, manifest} batches")
         return ()
-    batches = [_batch(checker, f"imports[{i}]", raw) for i, raw in enumerate(imports)]
+    parsed = [_batch(checker, f"imports[{i}]", raw, root) for i, raw in enumerate(imports)]
+    batches = [(index, batch) for index, batch in enumerate(parsed) if batch is not None]
     seen: set[str] = set()
-    for index, batch in enumerate(batches):
-        if batch is None:
-            continue
+    for index, batch in batches:
         if batch.name in seen:
             checker.fail(
                 f"imports[{index}].name",
                 f"{batch.name!r} names two batches; batch names must be unique (one job each)",
             )
         seen.add(batch.name)
-    return tuple(b for b in batches if b is not None)
+    _check_overlaps(checker, batches)
+    return tuple(batch for _, batch in batches)
 
 
-def _batch(checker: Checker, prop: str, raw: Any) -> ImportBatch | None:
+def _check_overlaps(checker: Checker, batches: Sequence[tuple[int, ImportBatch]]) -> None:
+    """One failure per (batch, earlier batch) pair that share files, naming both and a file."""
+    owners: dict[str, int] = {}
+    by_index = dict(batches)
+    for index, batch in batches:
+        shared: dict[int, list[str]] = {}
+        for source in batch.sources:
+            owner = owners.setdefault(source, index)
+            if owner != index:
+                shared.setdefault(owner, []).append(source)
+        for owner, files in shared.items():
+            checker.fail(
+                _sources_key(index, batch),
+                _overlap_reason(batch, index, by_index[owner], owner, files),
+            )
+
+
+def _sources_key(index: int, batch: ImportBatch) -> str:
+    return f"imports[{index}].{'manifest' if batch.manifest else 'sources'}"
+
+
+def _overlap_reason(
+    batch: ImportBatch, index: int, owner: ImportBatch, owner_index: int, files: list[str]
+) -> str:
+    first = f"batch {owner.name!r} (imports[{owner_index}])"
+    if set(batch.sources) == set(owner.sources):
+        return (
+            f"batch {batch.name!r} lists the same {len(files)} file(s) as {first}, e.g. "
+            f"{files[0]}; each file belongs to exactly one batch: remove one of the two batches"
+        )
+    more = f" (and {len(files) - 1} more shared file(s))" if len(files) > 1 else ""
+    return (
+        f"batch {batch.name!r} lists {files[0]}, which {first} already imports{more}; each file "
+        "belongs to exactly one batch: remove it from one of them"
+    )
+
+
+def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | None:
     if not isinstance(raw, Mapping):
         checker.fail(
-            prop, "must be a map {name, sources, runLeftNormalization?, annotationFields?}"
+            prop,
+            "must be a map {name, sources or manifest, runLeftNormalization?, annotationFields?}",
         )
         return None
     failures = len(checker.failures)
@@ -195,18 +213,25 @@ def _batch(checker: Checker, prop: str, raw: Any) -> ImportBatch | None:
         not isinstance(name, str) or not BATCH_NAME.fullmatch(name)
     ):
         checker.fail(f"{prop}.name", f"{name!r} is not a valid batch name; {BATCH_NAME_HINT}")
-    sources = _sources(checker, f"{prop}.sources", raw.get("sources"))
+    manifest = raw.get("manifest")
+    if manifest is not None and "sources" in raw:
+        checker.fail(prop, "lists sources and names a manifest; give one of the two")
+        sources: tuple[str, ...] = ()
+    elif manifest is not None:
+        sources = _manifest_sources(checker, f"{prop}.manifest", manifest, root)
+    else:
+        sources = _sources(checker, f"{prop}.sources", raw.get("sources"))
     checker.boolean(f"{prop}.runLeftNormalization", raw.get("runLeftNormalization"))
     fields = raw.get("annotationFields")
     checker.string_map(f"{prop}.annotationFields", fields, "AnnotationFieldMap", "strings")
     if len(checker.failures) > failures:
         return None
-    return ImportBatch(str(name), sources, raw.get("runLeftNormalization"), fields)
+    return ImportBatch(str(name), sources, raw.get("runLeftNormalization"), fields, manifest)
 
 
 def _sources(checker: Checker, prop: str, sources: Any) -> tuple[str, ...]:
     if not isinstance(sources, list) or not sources:
-        checker.fail(prop, f"must list at least one file; {SOURCE_HINT}")
+        checker.fail(prop, f"must list at least one file (or name a manifest); {SOURCE_HINT}")
         return ()
     if len(sources) > MAX_ITEMS_PER_JOB:
         checker.fail(prop, f"lists {len(sources)} files; a batch takes at most {MAX_ITEMS_PER_JOB}")
@@ -215,3 +240,52 @@ def _sources(checker: Checker, prop: str, sources: Any) -> tuple[str, ...]:
     if len(set(map(str, sources))) != len(sources):
         checker.fail(prop, "lists a file twice; list each file once")
     return tuple(str(s) for s in sources)
+
+
+def _manifest_sources(checker: Checker, prop: str, manifest: Any, root: Path) -> tuple[str, ...]:
+    if not isinstance(manifest, str):
+        checker.fail(prop, f"must be a file path, got {manifest!r}; {MANIFEST_HINT}")
+        return ()
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        checker.fail(prop, problem)
+        return ()
+    try:
+        lines = read_manifest(root, manifest)
+    except ManifestError as error:
+        checker.fail(prop, str(error))
+        return ()
+    if not lines:
+        checker.fail(prop, f"{manifest} lists no file; {SOURCE_HINT}")
+    if len(lines) > MAX_ITEMS_PER_JOB:
+        checker.fail(
+            prop, f"{manifest} lists {len(lines)} files; a batch takes at most {MAX_ITEMS_PER_JOB}"
+        )
+    _check_manifest_lines(checker, prop, manifest, lines)
+    return tuple(line.source for line in lines)
+
+
+def _check_manifest_lines(
+    checker: Checker, prop: str, manifest: str, lines: Sequence[ManifestLine]
+) -> None:
+    rule = string_rule("S3Uri")
+    first_line: dict[str, int] = {}
+    bad: list[str] = []
+    for line in lines:
+        problem = (
+            "holds a control character"
+            if has_control_character(line.source)
+            else rule.violation(line.source)
+        )
+        if problem is not None:
+            bad.append(f"line {line.number}: {line.source!r} {problem}")
+        elif first_line.setdefault(line.source, line.number) != line.number:
+            bad.append(f"line {line.number} repeats line {first_line[line.source]}")
+    if bad:
+        more = (
+            f" (and {len(bad) - BAD_LINES_SHOWN} more bad lines)"
+            if len(bad) > BAD_LINES_SHOWN
+            else ""
+        )
+        shown = "; ".join(bad[:BAD_LINES_SHOWN])
+        checker.fail(prop, f"{manifest} {shown}{more}; {SOURCE_HINT}, listed once")

@@ -78,7 +78,7 @@ class Checker:
         if number is None or not math.isfinite(number) or not low < number <= high:
             self.fail(
                 prop,
-                f"must be a number of seconds above {low:g} and at most {high:g}, "
+                f"must be a number of seconds above {low:g} and at most {high:.0f}, "
                 f"got {quoted(value)}",
             )
             return None

@@ -45,7 +45,7 @@ def test_check_valid_inputs_pass_and_plain_uris_become_items() -> None:
         ({"annotationFields": ["k"]}, "annotationFields", "must be a map"),
         ({"timeoutSeconds": 0}, "timeoutSeconds", "number of seconds above 0"),
         ({"timeoutSeconds": float("nan")}, "timeoutSeconds", "number of seconds above 0"),
-        ({"timeoutSeconds": 1e300}, "timeoutSeconds", "at most 2.592e+06"),
+        ({"timeoutSeconds": 1e300}, "timeoutSeconds", "at most 2592000"),
         ({"timeoutSeconds": -5}, "timeoutSeconds", "number of seconds above 0"),
         ({"waitForCompletion": "yes"}, "waitForCompletion", "true or false"),
         ({"adoptJobId": "not-a-uuid"}, "adoptJobId", "UUID"),

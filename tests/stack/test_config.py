@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +9,7 @@ import pytest
 import yaml
 
 from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_stack.config import (
-    ImportBatch,
-    StackConfigError,
-    parse_stack_config,
-    read_config,
-)
+from omics_stack.config import ImportBatch, StackConfigError, parse_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILES = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))
@@ -40,13 +34,13 @@ def test_stack_files_exist() -> None:
 
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda p: p.name)
 def test_parse_stack_file_is_valid(path: Path) -> None:
-    config = parse_stack_config(namespace_values(path))
+    config = parse_stack_config(namespace_values(path), ROOT)
 
     assert config.imports, f"{path.name} declares no import batch"
 
 
 def test_parse_local_stack_imports_only_shipped_samples() -> None:
-    config = parse_stack_config(namespace_values(ROOT / "stacks" / "Pulumi.local.yaml"))
+    config = parse_stack_config(namespace_values(ROOT / "stacks" / "Pulumi.local.yaml"), ROOT)
 
     shipped = {p.name for p in (ROOT / "samples").iterdir()}
     for source in config.sources:
@@ -72,22 +66,6 @@ def test_parse_minimal_config_applies_defaults() -> None:
     assert (config.imports, config.existing_role_arn) == ((), None)
     assert config.wait_for_completion is True
     assert (config.adopt_existing_store, config.protect_store) == (False, False)
-
-
-def test_read_config_accepts_pulumi_config_text() -> None:
-    raw = {
-        **minimal(),
-        "imports": json.dumps([{"name": "b1", "sources": ["s3://bucket-a/x.vcf"]}]),
-        "adoptExistingStore": "true",
-        "waitForCompletion": "false",
-        "timeoutSeconds": "90",
-    }
-
-    config = parse_stack_config(read_config(raw.get))
-
-    assert config.imports == (ImportBatch("b1", ("s3://bucket-a/x.vcf",)),)
-    assert (config.adopt_existing_store, config.wait_for_completion) == (True, False)
-    assert config.timeout_seconds == 90.0
 
 
 def test_parse_collects_sources_of_every_batch_once() -> None:
@@ -141,6 +119,143 @@ def test_parse_rejects_invalid_value_naming_key(values: dict[str, Any], key: str
     assert f"{CONFIG_NAMESPACE}:{key}" in str(error.value)
 
 
-def test_read_config_rejects_malformed_json() -> None:
-    with pytest.raises(StackConfigError, match="omics-variant-import:imports is not valid JSON"):
-        read_config({"imports": "[{"}.get)
+def test_parse_rejects_typed_text_the_getters_did_not_convert() -> None:
+    with pytest.raises(StackConfigError) as error:
+        parse_stack_config(minimal(waitForCompletion="false", timeoutSeconds="90"))
+
+    assert f"{CONFIG_NAMESPACE}:waitForCompletion: must be true or false" in str(error.value)
+    assert f"{CONFIG_NAMESPACE}:timeoutSeconds: must be a number of seconds" in str(error.value)
+
+
+def overlap_messages(imports: list[dict[str, Any]], root: Path | None = None) -> list[str]:
+    """The failures parse_stack_config reports for imports, one per conflict."""
+    with pytest.raises(StackConfigError) as error:
+        parse_stack_config(minimal(imports=imports), root)
+    reasons = str(error.value).removeprefix("invalid stack configuration: ")
+    return reasons.split(f"; {CONFIG_NAMESPACE}:")
+
+
+A, B, C = "s3://bucket-a/a.vcf", "s3://bucket-a/b.vcf", "s3://bucket-a/c.vcf"
+
+
+def test_parse_rejects_file_in_two_batches_naming_both_and_the_file() -> None:
+    messages = overlap_messages(
+        [{"name": "first", "sources": [A, B]}, {"name": "second", "sources": [A, C]}]
+    )
+
+    assert len(messages) == 1
+    assert "imports[1].sources" in messages[0]
+    assert all(part in messages[0] for part in ("'second'", "'first' (imports[0])", A))
+    assert "each file belongs to exactly one batch" in messages[0]
+
+
+def test_parse_rejects_batches_with_the_same_files() -> None:
+    messages = overlap_messages(
+        [{"name": "first", "sources": [A, B]}, {"name": "second", "sources": [B, A]}]
+    )
+
+    assert len(messages) == 1
+    assert "batch 'second' lists the same 2 file(s) as batch 'first' (imports[0])" in messages[0]
+    assert B in messages[0]
+
+
+def test_parse_reports_one_message_per_conflicting_pair() -> None:
+    messages = overlap_messages(
+        [
+            {"name": "first", "sources": [A]},
+            {"name": "second", "sources": [B]},
+            {"name": "third", "sources": [A, B, C]},
+        ]
+    )
+
+    assert len(messages) == 2
+    assert "'first' (imports[0])" in messages[0] and A in messages[0]
+    assert "'second' (imports[1])" in messages[1] and B in messages[1]
+
+
+def write_manifest(root: Path, name: str, lines: list[str]) -> str:
+    """A manifest file under root/manifests with lines; its path relative to root."""
+    path = root / "manifests" / f"{name}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return f"manifests/{name}.txt"
+
+
+def test_parse_reads_manifest_sources_skipping_comments_and_blanks(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, "m1", ["# header", A, "", B])
+
+    config = parse_stack_config(minimal(imports=[{"name": "m1", "manifest": manifest}]), tmp_path)
+
+    assert config.imports == (ImportBatch("m1", (A, B), manifest=manifest),)
+    assert config.sources == (A, B)
+
+
+def test_parse_rejects_overlap_between_manifest_and_inline_batch(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, "m1", [A, B])
+
+    messages = overlap_messages(
+        [{"name": "inline", "sources": [C, B]}, {"name": "listed", "manifest": manifest}],
+        tmp_path,
+    )
+
+    assert len(messages) == 1
+    assert "imports[1].manifest" in messages[0]
+    assert all(part in messages[0] for part in ("'listed'", "'inline' (imports[0])", B))
+
+
+def test_parse_rejects_two_batches_naming_one_manifest(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, "m1", [A, B])
+
+    messages = overlap_messages(
+        [{"name": "one", "manifest": manifest}, {"name": "two", "manifest": manifest}], tmp_path
+    )
+
+    assert len(messages) == 1
+    assert "batch 'two' lists the same 2 file(s) as batch 'one'" in messages[0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "manifest", "expected"),
+    [
+        (None, "manifests/missing.txt", "manifests/missing.txt does not exist"),
+        (["# only a comment"], "manifests/m.txt", "manifests/m.txt lists no file"),
+        ([A, "/tmp/x.vcf"], "manifests/m.txt", "manifests/m.txt line 2: '/tmp/x.vcf'"),
+        ([A, B, A], "manifests/m.txt", "line 3 repeats line 1"),
+        ([A], "/abs/m.txt", "'/abs/m.txt' is absolute"),
+        (
+            [f"s3://bucket-a/{i}.vcf" for i in range(1001)],
+            "manifests/m.txt",
+            "lists 1001 files; a batch takes at most 1000",
+        ),
+    ],
+)
+def test_parse_rejects_bad_manifest_naming_file_and_line(
+    tmp_path: Path, lines: list[str] | None, manifest: str, expected: str
+) -> None:
+    if lines is not None:
+        write_manifest(tmp_path, "m", lines)
+
+    with pytest.raises(StackConfigError) as error:
+        parse_stack_config(minimal(imports=[{"name": "m", "manifest": manifest}]), tmp_path)
+
+    assert f"{CONFIG_NAMESPACE}:imports[0].manifest: " in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_parse_names_only_a_few_bad_manifest_lines(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, "m", [f"bad-{i}" for i in range(50)])
+
+    with pytest.raises(StackConfigError) as error:
+        parse_stack_config(minimal(imports=[{"name": "m", "manifest": manifest}]), tmp_path)
+
+    assert "(and 47 more bad lines)" in str(error.value)
+    assert "bad-3" not in str(error.value)
+
+
+def test_parse_rejects_batch_with_sources_and_manifest(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, "m", [A])
+
+    with pytest.raises(StackConfigError, match=r"imports\[0\]: lists sources and names a manifest"):
+        parse_stack_config(
+            minimal(imports=[{"name": "m", "manifest": manifest, "sources": [B]}]), tmp_path
+        )

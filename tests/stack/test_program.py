@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import runpy
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,24 +129,47 @@ class ProgramRun:
         return [r for r in self.resources.values() if r.typ == typ]
 
 
+def engine_sets_config(monkeypatch: pytest.MonkeyPatch, values: dict[str, Any]) -> None:
+    """Hand the namespace's values to the program the way the engine does.
+
+    The language host puts the stack's configuration in PULUMI_CONFIG (every value as text:
+    booleans and numbers as written, objects as JSON), and the language executor loads it with
+    set_all_config before it runs __main__.py.
+    """
+    engine = {
+        f"{NAMESPACE}:{key}": value if isinstance(value, str) else json.dumps(value)
+        for key, value in values.items()
+    }
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(engine))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", "[]")
+    pulumi.runtime.set_all_config(
+        pulumi.runtime.get_config_env(), pulumi.runtime.get_config_secret_keys_env()
+    )
+
+
 def run_program(
-    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, **config: Any
+    emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    project: Path | None = None,
+    **config: Any,
 ) -> ProgramRun:
-    """Run __main__.py under the mocks with the namespace's config values; wait for the outputs."""
+    """Run __main__.py under the mocks with the namespace's config values; wait for the outputs.
+
+    With project, the program runs from a copy in that folder (its manifests are read there).
+    """
+    main = MAIN if project is None else Path(shutil.copy(MAIN, project / "__main__.py"))
     mocks = EmulatorMocks(emulator.url)
     pulumi.runtime.set_mocks(
         mocks, "omics-variant-import", "test", False, monitor=RecordingMonitor(mocks)
     )
-    pulumi.runtime.set_all_config(
-        {f"{NAMESPACE}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
-    )
+    engine_sets_config(monkeypatch, config)
     exported: dict[str, Any] = {}
     resolved: dict[str, Any] = {}
     monkeypatch.setattr(pulumi, "export", exported.__setitem__)
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> pulumi.Output[None]:
-        runpy.run_path(str(MAIN))
+        runpy.run_path(str(main))
         return pulumi.Output.all(**exported).apply(resolved.update)
 
     program()
@@ -243,3 +267,94 @@ def test_program_rejects_duplicate_batch_names(
 
     with pytest.raises(Exception, match=r"imports\[1\]\.name: 'batch-1' names two batches"):
         run_program(emulator, monkeypatch, **base_config(storeName="dup_store", imports=imports))
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "store"),
+    [
+        ({"waitForCompletio": False}, "waitForCompletio", "typo_wait"),
+        ({"storName": "x"}, "storName", "typo_store"),
+        ({"adoptExistingStore": "maybe"}, "adoptExistingStore", "typo_adopt"),
+        ({"timeoutSeconds": "soon"}, "timeoutSeconds", "typo_soon"),
+        ({"timeoutSeconds": "nan"}, "timeoutSeconds", "typo_nan"),
+    ],
+)
+def test_program_rejects_bad_key_from_engine_config_before_any_resource(
+    emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: dict[str, Any],
+    key: str,
+    store: str,
+) -> None:
+    with pytest.raises(Exception, match=f"{NAMESPACE}:{key}: ") as error:
+        run_program(emulator, monkeypatch, **base_config(storeName=store, **extra))
+
+    assert type(error.value).__name__ == "StackConfigError"
+    client = make_omics_client(emulator.url)
+    assert store not in {s["name"] for s in client.list_variant_stores()["variantStores"]}
+
+
+def test_program_reads_engine_config_through_the_getters(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = run_program(
+        emulator,
+        monkeypatch,
+        **base_config(
+            storeName="typed_store",
+            waitForCompletion=False,
+            timeoutSeconds=90,
+            pollInitialSeconds=0.5,
+            omicsEndpoint=emulator.url,
+        ),
+    )
+
+    job = run.resources["batch-1"].inputs
+    assert (job["waitForCompletion"], job["timeoutSeconds"]) == (False, 90.0)
+
+
+def test_program_rejects_a_file_in_two_batches_before_any_resource(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imports = [BATCHES[0], {"name": "batch-3", "sources": ["s3://bucket-a/one.vcf"]}]
+
+    with pytest.raises(Exception, match=r"imports\[1\]\.sources: batch 'batch-3' lists ") as error:
+        run_program(emulator, monkeypatch, **base_config(storeName="overlap", imports=imports))
+
+    assert "'batch-1' (imports[0])" in str(error.value)
+    assert "s3://bucket-a/one.vcf" in str(error.value)
+
+
+def write_manifest(project: Path, name: str, sources: list[str]) -> str:
+    """A manifest under project/stacks/manifests; its path relative to the project."""
+    path = project / "stacks" / "manifests" / f"{name}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# a manifest\n" + "".join(f"{s}\n" for s in sources))
+    return path.relative_to(project).as_posix()
+
+
+def test_program_declares_a_job_per_manifest_batch_with_its_files(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    manifest = write_manifest(tmp_path, "listed", ["s3://bucket-c/a.vcf", "s3://bucket-c/b.vcf"])
+    imports = [BATCHES[0], {"name": "listed", "manifest": manifest}]
+
+    run = run_program(
+        emulator, monkeypatch, tmp_path, **base_config(storeName="manifest_store", imports=imports)
+    )
+
+    assert run.resources["listed"].inputs["items"] == ["s3://bucket-c/a.vcf", "s3://bucket-c/b.vcf"]
+    assert run.exports["jobStatuses"]["listed"] == "COMPLETED"
+
+
+def test_program_rejects_manifests_sharing_a_file_before_any_resource(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first = write_manifest(tmp_path, "first", ["s3://bucket-c/a.vcf"])
+    second = write_manifest(tmp_path, "second", ["s3://bucket-c/b.vcf", "s3://bucket-c/a.vcf"])
+    imports = [{"name": "first", "manifest": first}, {"name": "second", "manifest": second}]
+
+    with pytest.raises(Exception, match=r"imports\[1\]\.manifest: batch 'second' lists "):
+        run_program(
+            emulator, monkeypatch, tmp_path, **base_config(storeName="m_overlap", imports=imports)
+        )
