@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -72,10 +73,13 @@ class LocalStackHarness:
         wrapper.chmod(0o755)
 
     def env(self, **extra: str) -> dict[str, str]:
-        """A user's environment: the stand-in first on PATH, no terminal, nothing else of ours."""
-        system_path = os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin"])
+        """A user's environment: the stand-in first on PATH, then the system's and the uv that
+        set the project up (if any); no terminal, nothing else of the test run's."""
+        uv = os.environ.get("UV") or shutil.which("uv")
+        folders = [str(self.bin), "/usr/local/bin", "/usr/bin", "/bin"]
         return {
-            "PATH": f"{self.bin}{os.pathsep}{system_path}",
+            "PATH": os.pathsep.join(folders + ([str(Path(uv).parent)] if uv else [])),
+            **({"UV": uv} if uv else {}),
             "HOME": str(self.home),
             "LANG": "C.UTF-8",
             "OMICS_LOCAL_STACK_DIR": str(self.paths.run_dir),
@@ -98,6 +102,19 @@ class LocalStackHarness:
             check=False,
         )
         return Outcome(result.returncode, result.stdout)
+
+    def start_make(self, target: str, **extra: str) -> subprocess.Popen[str]:
+        """Start `make target` in a process group of its own, as a terminal would (for Ctrl-C)."""
+        return subprocess.Popen(
+            ["make", "--no-print-directory", target],
+            cwd=ROOT,
+            env=self.env(**extra),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            process_group=0,
+        )
 
     def invocations(self) -> list[dict[str, Any]]:
         """Every pulumi invocation so far, oldest first."""

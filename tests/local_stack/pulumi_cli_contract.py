@@ -19,6 +19,7 @@
 # - the program's runtime: `toolchain: uv` needs uv on PATH, a `virtualenv` option an existing one.
 # Every invocation is appended as one JSON line to $PULUMI_CONTRACT_DIR/invocations.jsonl;
 # $PULUMI_CONTRACT_FAIL names a command (`up`, `destroy`) that fails half-way, for failure paths;
+# $PULUMI_CONTRACT_HANG names one that blocks until Ctrl-C and then cancels (taking a second);
 # $PULUMI_CONTRACT_CACHE, a folder where passphrase checks that passed are remembered (PBKDF2 with
 # a million rounds takes a fifth of a second each time).
 
@@ -30,7 +31,9 @@ import itertools
 import json
 import os
 import shutil
+import socket
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -472,7 +475,44 @@ def update_stack(context: Context, operation: str) -> tuple[str, dict[str, Any],
     secrets_salt(context, config_path)
     if context.environ.get("PULUMI_CONTRACT_FAIL") == operation:
         raise CliError(f"{operation} failed half-way (PULUMI_CONTRACT_FAIL)")
+    if context.environ.get("PULUMI_CONTRACT_HANG") == operation:
+        endpoints = config_endpoints(load_project_stack(config_path).get("config", {}))
+        wait_for_interrupt(Path(context.environ["PULUMI_CONTRACT_DIR"]) / operation, endpoints)
     return name, state, config_path
+
+
+def wait_for_interrupt(marker: Path, endpoints: list[str]) -> None:
+    """Block until Ctrl-C (SIGINT), then take a while to cancel, as the CLI's first Ctrl-C does:
+    the operations in flight finish, and they need the services behind the endpoints.
+
+    marker.started appears once blocked; marker.cancelled once the cancellation is over, saying
+    whether every endpoint still answered then.
+    """
+    marker.with_suffix(".started").touch()
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        time.sleep(1)
+        answered = all(answers(url) for url in endpoints)
+        marker.with_suffix(".cancelled").write_text(json.dumps({"services_answered": answered}))
+        raise CliError("update canceled") from None
+    raise ContractError("nobody interrupted the hanging command")
+
+
+def config_endpoints(config: dict[str, Any]) -> list[str]:
+    """The service URLs a stack config names (aws:endpoints and the omics endpoint)."""
+    urls = [url for entry in config.get("aws:endpoints", []) for url in entry.values()]
+    return [*urls, *[v for k, v in config.items() if k.endswith(":omicsEndpoint")]]
+
+
+def answers(url: str) -> bool:
+    """True when something accepts a connection at the http://host:port URL."""
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname, parsed.port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def up(context: Context) -> str:

@@ -7,10 +7,21 @@ the provider does with the services is proven through the real plugin in tests/e
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
-from tests.local_stack.harness import LocalStackHarness, TrackedFiles, listening, local_stack
+from tests.local_stack.harness import (
+    LocalStackHarness,
+    Outcome,
+    TrackedFiles,
+    listening,
+    local_stack,
+)
 
 MOTO, OMICS = "moto", "omics-emulator"
 DEPLOY = ["stack ls", "stack init", "up", "stack output"]
@@ -75,6 +86,36 @@ def test_make_up_when_pulumi_up_fails_leaves_no_service_running(
     down, again = harness.make("down"), harness.make("down")
     assert (down.returncode, again.returncode) == (0, 0)
     assert "nothing to stop" in down.output and "nothing to stop" in again.output
+
+
+def test_make_up_on_ctrl_c_lets_pulumi_cancel_then_stops_services(
+    harness: LocalStackHarness,
+) -> None:
+    make = harness.start_make("up", PULUMI_CONTRACT_HANG="up")
+    try:
+        wait_for(harness.contract_dir / "up.started")
+        os.killpg(make.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's whole process group
+        output, _ = make.communicate(timeout=60)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+
+    assert make.returncode != 0
+    cancelled = json.loads((harness.contract_dir / "up.cancelled").read_text())
+    assert cancelled == {"services_answered": True}, "services stopped while pulumi cancelled"
+    interrupted = Outcome(make.returncode, output)
+    for name, (url, pid) in interrupted.services().items():
+        assert not local_stack.pid_alive(pid) and not listening(url), f"{name} still runs"
+    assert "make up: interrupted" in output
+    assert not harness.stack_exists()
+
+
+def wait_for(path: Path) -> None:
+    """Return once path exists (the stand-in is blocked), failing after 60 s."""
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.05)
 
 
 def test_make_down_with_services_but_no_stack_stops_them(harness: LocalStackHarness) -> None:
