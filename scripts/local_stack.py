@@ -528,7 +528,7 @@ def down(paths: Paths) -> None:
 def remove_stack(services: dict[str, Service], paths: Paths) -> None:
     """`pulumi destroy` then `stack rm` when both services run; else only forget the state."""
     if len(services) < len(SERVICES):
-        say("the local services are not both running: the stack's resources are gone; forgot it")
+        say("the local services are not both running, so the stack's resources are gone")
         forget_stack()
         return
     config_file = write_config(services, paths)
