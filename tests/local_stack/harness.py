@@ -90,18 +90,14 @@ class LocalStackHarness:
 
     def make(self, target: str, **extra: str) -> Outcome:
         """Run `make target` in the project as a user would, without a terminal."""
-        result = subprocess.run(
-            ["make", "--no-print-directory", target],
-            cwd=ROOT,
-            env=self.env(**extra),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        return Outcome(result.returncode, result.stdout)
+        process = self.start_make(target, **extra)
+        try:
+            output, _ = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        return Outcome(process.returncode, output)
 
     def start_make(self, target: str, **extra: str) -> subprocess.Popen[str]:
         """Start `make target` in a process group of its own, as a terminal would (for Ctrl-C)."""
