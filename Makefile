@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup test lint up down bench clean
+.PHONY: setup test lint lint-workflows up down bench clean
 
 setup: $(STAMP)
 
@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml requirements.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-lint: setup
+lint: setup lint-workflows
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+lint-workflows: setup
+	$(VENV)/bin/actionlint
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows
 
 test: lint
 	$(VENV)/bin/pytest
