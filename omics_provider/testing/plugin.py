@@ -119,9 +119,26 @@ class DynamicProviderPlugin:
     def __exit__(self, *_: object) -> None:
         self.stop()
 
-    def stderr_text(self) -> str:
-        """Everything the plugin printed on stderr so far."""
-        return "\n".join(line.text for line in self.stderr)
+    def stderr_text(self, settle: float = 0.2) -> str:
+        """Everything the plugin printed on stderr, once nothing new arrived for settle seconds.
+
+        The plugin flushes a line before its call returns, but the reader thread may not have
+        taken it yet: waiting for a quiet moment makes "never printed" checks sound.
+        """
+        while True:
+            count = len(self.stderr)
+            time.sleep(settle)
+            if len(self.stderr) == count:
+                return "\n".join(line.text for line in self.stderr)
+
+    def printed(self, text: str, seconds: float = 10.0) -> bool:
+        """True once a line containing text arrived on stderr; False after seconds without it."""
+        deadline = time.monotonic() + seconds
+        while not any(text in line.text for line in list(self.stderr)):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     # --- the engine's calls -------------------------------------------------------------------
     def check(

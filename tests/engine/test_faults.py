@@ -92,7 +92,7 @@ def test_create_with_the_quota_full_for_a_while_waits_then_starts_once(
     outputs = create_many(plugin, 3)
     assert {o["status"] for o in outputs} == {"COMPLETED"}
     assert len(jobs_into(omics_emulator)) == 5
-    assert "concurrent import job quota is full" in plugin.stderr_text()
+    assert plugin.printed("concurrent import job quota is full")
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_create_with_a_role_not_yet_assumable_waits_for_it(
     outputs = create_many(plugin, 1)
     assert outputs[0]["status"] == "COMPLETED"
     assert_one_job_per_resource(omics_emulator, outputs)
-    assert "waiting for HealthOmics to be able to assume the role" in plugin.stderr_text()
+    assert plugin.printed("waiting for HealthOmics to be able to assume the role")
 
 
 def test_create_killed_after_the_start_then_run_again_adopts_the_job(
@@ -121,7 +121,7 @@ def test_create_killed_after_the_start_then_run_again_adopts_the_job(
     [started] = jobs_into(omics_emulator)
     with DynamicProviderPlugin(env=plugin_env(omics_emulator), config=FAST_POLL_CONFIG) as again:
         job_id, outputs = again.create(PROVIDER, inputs)
-        assert f"adopted job {started['id']}" in again.stderr_text()
+        assert again.printed(f"adopted job {started['id']}")
     assert job_id == started["id"] and outputs["status"] == "COMPLETED"
     assert len(jobs_into(omics_emulator)) == 1
 
@@ -176,7 +176,7 @@ def test_create_with_some_items_failing_succeeds_reporting_each_failed_item(
     assert job["status"] == outputs["status"] == "COMPLETED_WITH_FAILURES"
     assert [i["source"] for i in outputs["failedItems"]] == ["s3://samples-bucket/1.vcf"]
     assert outputs["itemCounts"] == {"COMPLETED": 1, "FAILED": 1}
-    assert "COMPLETED_WITH_FAILURES" in plugin.stderr_text()
+    assert plugin.printed("COMPLETED_WITH_FAILURES")
 
 
 @pytest.mark.parametrize(

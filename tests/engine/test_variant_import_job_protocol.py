@@ -47,7 +47,7 @@ def test_create_starts_once_waits_and_reports_every_item(
     assert outputs["itemCounts"] == {"COMPLETED": 2} and outputs["failedItems"] == []
     assert outputs["creationTime"] and outputs["completionTime"]
     assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
-    assert f"[VariantImportJob batch] started job {job_id}" in plugin.stderr_text()
+    assert plugin.printed(f"[VariantImportJob batch] started job {job_id}")
 
 
 def test_create_without_waiting_returns_the_submitted_job(
@@ -121,7 +121,7 @@ def test_create_with_some_items_failing_succeeds_with_a_warning(
     failed = outputs["failedItems"]
     assert [i["source"] for i in failed] == ["s3://samples-bucket/bad.vcf"]
     assert failed[0]["statusMessage"]
-    assert "warning: job" in plugin.stderr_text() and "1 of 2 items failed" in plugin.stderr_text()
+    assert plugin.printed("warning: job") and plugin.printed("1 of 2 items failed")
 
 
 @pytest.mark.parametrize(
@@ -210,7 +210,7 @@ def test_delete_cancels_a_running_job(
     plugin.delete(PROVIDER, job_id, outputs)
     [job] = jobs_into(omics_emulator)
     assert job["status"] == "CANCELLED"
-    assert f"cancelling job {job_id}" in plugin.stderr_text()
+    assert plugin.printed(f"cancelling job {job_id}")
 
 
 def test_delete_of_a_finished_job_keeps_it(

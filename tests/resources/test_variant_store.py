@@ -79,7 +79,7 @@ def test_create_waits_until_active(plugin: DynamicProviderPlugin, client: Any) -
     assert live["tags"] == {"team": "omics"}
     for key, value in declared("created_store", description="cohort 1").items():
         assert outputs[key] == value
-    assert "[VariantStore created_store] store created_store: ACTIVE" in plugin.stderr_text()
+    assert plugin.printed("[VariantStore created_store] store created_store: ACTIVE")
 
 
 def test_update_description_changes_store_in_place(
@@ -210,7 +210,7 @@ def test_create_adopts_existing_store(plugin: DynamicProviderPlugin, client: Any
     assert id_ == existing["id"]
     assert outputs["status"] == "ACTIVE"
     assert client.get_variant_store(name="adopted_store")["description"] == "now managed"
-    assert "adopted existing store adopted_store" in plugin.stderr_text()
+    assert plugin.printed("adopted existing store adopted_store")
 
 
 def test_create_refuses_to_adopt_store_with_other_reference(
