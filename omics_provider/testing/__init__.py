@@ -1,1 +1,1 @@
-"""Test support shipped with the package: the dynamic-provider plugin driver."""
+"""Test support shipped with the package: the plugin driver (plugin.py) and OmicsMocks (mocks.py)."""
