@@ -1,1 +1,1 @@
-"""Test support shipped with the package: the plugin driver (plugin.py) and OmicsMocks (mocks.py)."""
+"""Test support shipped with the package: the gRPC plugin driver and OmicsMocks for set_mocks."""
