@@ -8,8 +8,8 @@ from typing import Any
 
 from pulumi.dynamic import CheckFailure
 
+from omics_provider.core.properties import contains_unknown, is_unknown
 from omics_provider.core.service import REGION_RULE, StringRule, map_rules, omics_model, string_rule
-from omics_provider.resources.properties import contains_unknown, is_unknown
 
 _CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(32), 127])
 QUOTED_CHARACTERS = 80

@@ -26,7 +26,7 @@ from omics_provider.core.errors import (
 from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
 from omics_provider.core.timing import Backoff, Deadline, polls
 from omics_provider.flows.import_spec import ImportSpec, earliest, may_duplicate
-from omics_provider.flows.job_board import JobBoard
+from omics_provider.flows.job_board import JobBoard, board_for
 from omics_provider.flows.job_report import (
     failure_message,
     items_done,
@@ -97,6 +97,12 @@ class ImportJobFlow:
         self.ctx = api.ctx
         self.progress = api.ctx.progress
         self.clock = api.ctx.clock
+
+    @classmethod
+    def on_shared_board(cls, api: OmicsApi, policy: JobPolicy) -> ImportJobFlow:
+        """A flow on the process's board for api's endpoint and resolved region."""
+        meta = api.client.meta
+        return cls(api, board_for((meta.endpoint_url, meta.region_name), api.ctx.clock), policy)
 
     # --- create -------------------------------------------------------------------------------
     def create(self, request: CreateRequest) -> dict[str, Any]:

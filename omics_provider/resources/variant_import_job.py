@@ -10,6 +10,7 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.properties import contains_unknown, is_unknown, pick
 from omics_provider.core.redaction import redact
 from omics_provider.core.service import (
     JOB_ACTIVE,
@@ -22,10 +23,8 @@ from omics_provider.core.service import (
 from omics_provider.core.validation import Checker
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobPolicy, note_owner
 from omics_provider.flows.import_spec import ImportSpec
-from omics_provider.flows.job_board import board_for
 from omics_provider.flows.job_report import failed_items, item_counts
 from omics_provider.resources.declarations import declared_items
-from omics_provider.resources.properties import contains_unknown, is_unknown, pick
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
 
 IMPORT_DEFINING = (
@@ -248,11 +247,10 @@ class VariantImportJobProvider(OmicsProvider):
     def _flow(self, inputs: Mapping[str, Any]) -> ImportJobFlow:
         """The flow for this resource's job, on the board of its endpoint and resolved region."""
         timeout = float(inputs.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS)
-        client = self.client(inputs.get("region"))
-        board = board_for((client.meta.endpoint_url, client.meta.region_name), self.clock)
+        api = OmicsApi(self.client(inputs.get("region")), self.context(inputs, timeout))
         settings = self.settings
         policy = JobPolicy(settings.status_poll, settings.quota_poll_seconds, timeout)
-        return ImportJobFlow(OmicsApi(client, self.context(inputs, timeout)), board, policy)
+        return ImportJobFlow.on_shared_board(api, policy)
 
 
 def job_outputs(inputs: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,11 +10,11 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.properties import contains_unknown, pick
 from omics_provider.core.redaction import redact
 from omics_provider.core.service import KEY_ARN_HINT, REFERENCE_HINT, STORE_NAME_HINT
 from omics_provider.core.validation import Checker
 from omics_provider.flows.store import StoreFlow, StoreSpec
-from omics_provider.resources.properties import contains_unknown, pick
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
 
 REPLACING = ("name", "referenceArn", "sseConfig", "tags", "region")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from omics_provider.resources.properties import UNKNOWN
+from omics_provider.core.properties import UNKNOWN
 from omics_provider.resources.variant_import_job import check_inputs, diff_inputs
 from tests.support.jobs import job_inputs
 
