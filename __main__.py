@@ -43,6 +43,7 @@ def declare_jobs(
             annotation_fields=batch.annotation_fields,
             wait_for_completion=config.wait_for_completion,
             timeout_seconds=config.timeout_seconds,
+            allow_reimport=batch.allow_reimport,
             opts=pulumi.ResourceOptions(depends_on=[store, *role_ready]),
         )
         for batch in config.imports
@@ -60,6 +61,7 @@ store = VariantStore(
     reference_arn=config.reference_arn,
     description=config.store_description,
     adopt_existing=config.adopt_existing_store,
+    force_destroy=config.force_destroy_store,
     opts=pulumi.ResourceOptions(protect=config.protect_store),
 )
 

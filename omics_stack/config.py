@@ -34,6 +34,7 @@ STACK_KEYS = {
     "existingRoleArn": "string",
     "adoptExistingStore": "boolean",
     "protectStore": "boolean",
+    "forceDestroyStore": "boolean",
     "waitForCompletion": "boolean",
     "timeoutSeconds": "number",
 }
@@ -42,7 +43,9 @@ PROVIDER_KEYS = frozenset(
     {"omicsEndpoint", "pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"}
 )
 """Keys of the same namespace read by the providers themselves (see ProviderSettings)."""
-BATCH_KEYS = frozenset({"name", "sources", "manifest", "runLeftNormalization", "annotationFields"})
+BATCH_KEYS = frozenset(
+    {"name", "sources", "manifest", "runLeftNormalization", "annotationFields", "allowReimport"}
+)
 BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 BATCH_NAME_HINT = "a batch name is 1 to 100 letters, digits, '_', '.' or '-' (e.g. cohort-2024-06)"
 BAD_LINES_SHOWN = 3
@@ -65,6 +68,7 @@ class ImportBatch:
     run_left_normalization: bool | None = None
     annotation_fields: Mapping[str, str] | None = None
     manifest: str | None = None
+    allow_reimport: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class StackConfig:
     existing_role_arn: str | None = None
     adopt_existing_store: bool = False
     protect_store: bool = False
+    force_destroy_store: bool = False
     wait_for_completion: bool = True
     timeout_seconds: float | None = None
     sources: tuple[str, ...] = field(init=False)
@@ -121,6 +126,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         existing_role_arn=role,
         adopt_existing_store=values.get("adoptExistingStore") or False,
         protect_store=values.get("protectStore") or False,
+        force_destroy_store=values.get("forceDestroyStore") or False,
         wait_for_completion=values.get("waitForCompletion", True) is not False,
         timeout_seconds=None if timeout is None else float(timeout),
     )
@@ -221,12 +227,20 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
         sources = _manifest_sources(checker, f"{prop}.manifest", manifest, root)
     else:
         sources = _sources(checker, f"{prop}.sources", raw.get("sources"))
-    checker.boolean(f"{prop}.runLeftNormalization", raw.get("runLeftNormalization"))
+    for flag in ("runLeftNormalization", "allowReimport"):
+        checker.boolean(f"{prop}.{flag}", raw.get(flag))
     fields = raw.get("annotationFields")
     checker.string_map(f"{prop}.annotationFields", fields, "AnnotationFieldMap", "strings")
     if len(checker.failures) > failures:
         return None
-    return ImportBatch(str(name), sources, raw.get("runLeftNormalization"), fields, manifest)
+    return ImportBatch(
+        str(name),
+        sources,
+        raw.get("runLeftNormalization"),
+        fields,
+        manifest,
+        allow_reimport=raw.get("allowReimport") is True,
+    )
 
 
 def _sources(checker: Checker, prop: str, sources: Any) -> tuple[str, ...]:

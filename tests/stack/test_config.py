@@ -105,6 +105,8 @@ GOOD_BATCH = {"name": "b1", "sources": ["s3://bucket-a/x.vcf"]}
             "imports[0].sources",
         ),
         (minimal(imports=[{**GOOD_BATCH, "runLeftNormalization": "y"}]), "imports[0].runLeft"),
+        (minimal(imports=[{**GOOD_BATCH, "allowReimport": "yes"}]), "imports[0].allowReimport"),
+        (minimal(forceDestroyStore="always"), "forceDestroyStore"),
         (
             minimal(imports=[{**GOOD_BATCH, "annotationFields": {"k": "v" * 22}}]),
             "imports[0].annotationFields.k",

@@ -193,6 +193,20 @@ def test_program_declares_store_role_policy_and_one_job_per_batch(
     batch_2 = run.resources["batch-2"].inputs
     assert batch_2["items"] == ["s3://bucket-b/three.vcf"]
     assert batch_2["runLeftNormalization"] is True
+    assert batch_2["allowReimport"] is False
+    assert run.of_type(f"{DYNAMIC}VariantStore")[0].inputs["forceDestroy"] is False
+
+
+def test_program_passes_allow_reimport_and_force_destroy_store(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imports = [{**BATCHES[0], "allowReimport": True}, BATCHES[1]]
+    config = base_config(storeName="flags_store", imports=imports, forceDestroyStore=True)
+    run = run_program(emulator, monkeypatch, **config)
+
+    assert run.resources["batch-1"].inputs["allowReimport"] is True
+    assert run.resources["batch-2"].inputs["allowReimport"] is False
+    assert run.of_type(f"{DYNAMIC}VariantStore")[0].inputs["forceDestroy"] is True
 
 
 def test_program_jobs_depend_on_store_and_role_policy(
