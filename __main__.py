@@ -60,6 +60,7 @@ store = VariantStore(
     reference_arn=config.reference_arn,
     description=config.store_description,
     adopt_existing=config.adopt_existing_store,
+    force_destroy=config.force_destroy_store,
     opts=pulumi.ResourceOptions(protect=config.protect_store),
 )
 

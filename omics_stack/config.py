@@ -34,6 +34,7 @@ STACK_KEYS = {
     "existingRoleArn": "string",
     "adoptExistingStore": "boolean",
     "protectStore": "boolean",
+    "forceDestroyStore": "boolean",
     "waitForCompletion": "boolean",
     "timeoutSeconds": "number",
 }
@@ -78,6 +79,7 @@ class StackConfig:
     existing_role_arn: str | None = None
     adopt_existing_store: bool = False
     protect_store: bool = False
+    force_destroy_store: bool = False
     wait_for_completion: bool = True
     timeout_seconds: float | None = None
     sources: tuple[str, ...] = field(init=False)
@@ -121,6 +123,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         existing_role_arn=role,
         adopt_existing_store=values.get("adoptExistingStore") or False,
         protect_store=values.get("protectStore") or False,
+        force_destroy_store=values.get("forceDestroyStore") or False,
         wait_for_completion=values.get("waitForCompletion", True) is not False,
         timeout_seconds=None if timeout is None else float(timeout),
     )
