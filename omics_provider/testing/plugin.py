@@ -23,6 +23,8 @@ from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
 PROVIDER_KEY = "__provider"
+Provider = ResourceProvider | str
+"""A provider object, or the serialized form the engine stores in `__provider` and sends as is."""
 URN_PREFIX = "urn:pulumi:test::omics-variant-import::pulumi-python:dynamic/omics"
 
 
@@ -124,9 +126,7 @@ class DynamicProviderPlugin:
         return "\n".join(line.text for line in self.stderr)
 
     # --- the engine's calls -------------------------------------------------------------------
-    def check(
-        self, provider: ResourceProvider, olds: dict[str, Any], news: dict[str, Any]
-    ) -> CheckOutcome:
+    def check(self, provider: Provider, olds: dict[str, Any], news: dict[str, Any]) -> CheckOutcome:
         """Check, with olds (empty for a new resource) and news as the program declared them."""
         request = proto.CheckRequest(
             urn=_urn(news), olds=_props(provider, olds, bool(olds)), news=_props(provider, news)
@@ -136,7 +136,7 @@ class DynamicProviderPlugin:
         return CheckOutcome(_plain(response.inputs), failures)
 
     def diff(
-        self, provider: ResourceProvider, id_: str, olds: dict[str, Any], news: dict[str, Any]
+        self, provider: Provider, id_: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> DiffOutcome:
         """Diff stored outputs olds against checked inputs news."""
         request = proto.DiffRequest(
@@ -147,7 +147,7 @@ class DynamicProviderPlugin:
         return DiffOutcome(changes, list(response.replaces), response.deleteBeforeReplace)
 
     def create(
-        self, provider: ResourceProvider, inputs: dict[str, Any], timeout: float = 120
+        self, provider: Provider, inputs: dict[str, Any], timeout: float = 120
     ) -> tuple[str, dict[str, Any]]:
         """Create; returns the id and the outputs."""
         request = proto.CreateRequest(urn=_urn(inputs), properties=_props(provider, inputs))
@@ -155,7 +155,7 @@ class DynamicProviderPlugin:
         return response.id, _plain(response.properties)
 
     def read(
-        self, provider: ResourceProvider, id_: str, outputs: dict[str, Any]
+        self, provider: Provider, id_: str, outputs: dict[str, Any]
     ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         """Read (refresh); returns the id, the outputs and the inputs to store."""
         request = proto.ReadRequest(id=id_, urn=_urn(outputs), properties=_props(provider, outputs))
@@ -164,7 +164,7 @@ class DynamicProviderPlugin:
 
     def update(
         self,
-        provider: ResourceProvider,
+        provider: Provider,
         id_: str,
         olds: dict[str, Any],
         news: dict[str, Any],
@@ -177,7 +177,7 @@ class DynamicProviderPlugin:
         return _plain(self._call("Update", request, timeout).properties)
 
     def delete(
-        self, provider: ResourceProvider, id_: str, outputs: dict[str, Any], timeout: float = 120
+        self, provider: Provider, id_: str, outputs: dict[str, Any], timeout: float = 120
     ) -> None:
         """Delete the resource with the given stored outputs."""
         request = proto.DeleteRequest(
@@ -197,11 +197,11 @@ def _urn(props: dict[str, Any]) -> str:
     return f"{URN_PREFIX}:Resource::{props.get('resourceName', 'test')}"
 
 
-def _props(provider: ResourceProvider, props: dict[str, Any], with_provider: bool = True) -> Any:
+def _props(provider: Provider, props: dict[str, Any], with_provider: bool = True) -> Any:
     """props as the engine sends them: a Struct carrying the serialized provider."""
     bag = {k: v for k, v in props.items() if k != PROVIDER_KEY}
     if with_provider:
-        bag[PROVIDER_KEY] = serialize_provider(provider)
+        bag[PROVIDER_KEY] = provider if isinstance(provider, str) else serialize_provider(provider)
     return _struct(bag)
 
 
