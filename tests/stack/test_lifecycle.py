@@ -42,6 +42,11 @@ def sources(batch: str) -> list[str]:
     return [f"s3://{BUCKET}/{key}" for key in BATCHES[batch]]
 
 
+def objects(*batches: str) -> set[str]:
+    """The bucket/key of every file of batches (what the role's policy should grant)."""
+    return {f"{BUCKET}/{key}" for batch in batches for key in BATCHES[batch]}
+
+
 @dataclass
 class Stack:
     """The mini-engine on __main__.py, the emulator it imports into, and moto's IAM."""
@@ -154,9 +159,7 @@ def test_stack_lifecycle_imports_every_file_once_across_deployments(stack: Stack
     assert first.exports["jobIds"] == {
         batch: engine.resource(batch).id for batch in ("batch-1", "batch-2")
     }
-    assert stack.policy_grants() == {
-        s.removeprefix("s3://") for b in ("batch-1", "batch-2") for s in sources(b)
-    }
+    assert stack.policy_grants() == objects("batch-1", "batch-2")
 
     # (2) The same up again: nothing created, updated or deleted; no write call.
     backend.reset_counters()
@@ -173,7 +176,7 @@ def test_stack_lifecycle_imports_every_file_once_across_deployments(stack: Stack
     assert stack.writes() == {"StartVariantImportJob": 1}
     assert len(stack.jobs()) == 3
     assert_stack_holds(stack, "batch-1", "batch-2", "batch-3")
-    assert "lifecycle-deliveries/2024-08/d.vcf" in stack.policy_grants()
+    assert stack.policy_grants() == objects("batch-1", "batch-2", "batch-3")
 
     # (4) A file added to a batch that ran: refused at preview, nothing called.
     backend.reset_counters()
@@ -194,14 +197,16 @@ def test_stack_lifecycle_imports_every_file_once_across_deployments(stack: Stack
     removed = engine.up(stack.config("batch-1", "batch-3"))
     assert removed.changes == {"update": ["import-role-policy"], "delete": ["batch-2"]}
     assert stack.writes() == {}
-    assert backend.imported_sources(STORE)["s3://lifecycle-deliveries/2024-07/c.vcf"] == 1
+    assert backend.imported_sources(STORE)[sources("batch-2")[0]] == 1
     assert len(stack.jobs()) == 3
     assert_stack_holds(stack, "batch-1", "batch-3")
+    assert stack.policy_grants() == objects("batch-1", "batch-3")
 
     # (6) destroy of a protected store is refused before anything is deleted ...
     protected = engine.up(stack.config("batch-1", "batch-3", protectStore=True))
     assert protected.changes == {}
     assert engine.resource("variant-store").protect is True
+    assert_stack_holds(stack, "batch-1", "batch-3")
     backend.reset_counters()
     state = copy.deepcopy(engine.state)
     with pytest.raises(DeploymentFailed) as kept:
@@ -215,6 +220,8 @@ def test_stack_lifecycle_imports_every_file_once_across_deployments(stack: Stack
     # ... and, unprotected with forceDestroyStore, takes everything: store, role, jobs' state.
     unprotected = stack.config("batch-1", "batch-3", forceDestroyStore=True)
     assert engine.up(unprotected).changes == {"update": ["variant-store"]}
+    assert engine.resource("variant-store").outputs["forceDestroy"] is True
+    assert_stack_holds(stack, "batch-1", "batch-3")
     role = engine.resource("import-role-role").id
     destroyed = engine.destroy(unprotected)
     deleted = destroyed.names("delete")
