@@ -93,7 +93,7 @@ class DynamicProviderPlugin:
         threading.Thread(target=self._collect_stderr, daemon=True).start()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-        self.stub.Configure(proto.ConfigureRequest(args=_struct(self.config)))
+        self.stub.Configure(proto.ConfigureRequest(args=to_struct(self.config)))
         return self
 
     def _collect_stderr(self) -> None:
@@ -202,12 +202,15 @@ def _props(provider: Provider, props: dict[str, Any], with_provider: bool = True
     bag = {k: v for k, v in props.items() if k != PROVIDER_KEY}
     if with_provider:
         bag[PROVIDER_KEY] = provider if isinstance(provider, str) else serialize_provider(provider)
-    return _struct(bag)
+    return to_struct(bag)
 
 
-def _struct(props: dict[str, Any]) -> Any:
-    # A private loop, not asyncio.run: that would clear the thread's current loop, which
-    # Pulumi's mocks (used by other tests in the same process) rely on.
+def to_struct(props: dict[str, Any]) -> Any:
+    """props serialized as the engine and the plugin exchange them (a protobuf Struct).
+
+    Runs on a private loop, not asyncio.run: that would clear the thread's current loop, which
+    Pulumi's mocks (used by other tests in the same process) rely on.
+    """
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(rpc.serialize_properties(props, {}))

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar
 
 import boto3
@@ -98,6 +99,32 @@ def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
 
 
+def _retag(
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    untag: Callable[..., Any],
+    tag: Callable[..., Any],
+) -> None:
+    """Go from olds' tags to news' with untag(TagKeys=...) and tag(Tags=...), if they differ."""
+    if not changed(olds, news, "tags"):
+        return
+    gone = sorted(set(olds.get("tags") or {}) - set(news.get("tags") or {}))
+    if gone:
+        untag(TagKeys=gone)
+    if news.get("tags"):
+        tag(Tags=_tags(news["tags"]))
+
+
+def _create_args(inputs: Mapping[str, Any], **named: str) -> dict[str, Any]:
+    """The arguments of an IAM create call: named (API argument: input key), path, tags and
+    the description when given."""
+    args: dict[str, Any] = {arg: inputs[key] for arg, key in named.items()}
+    args.update(Path=inputs.get("path", "/"), Tags=_tags(inputs.get("tags")))
+    if inputs.get("description") is not None:
+        args["Description"] = inputs["description"]
+    return args
+
+
 def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
@@ -112,14 +139,7 @@ class IamRole(AwsType):
     replace_on = frozenset({"name", "path"})
 
     def create(self, aws: AwsClients, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        args: dict[str, Any] = {
-            "RoleName": inputs["name"],
-            "AssumeRolePolicyDocument": inputs["assumeRolePolicy"],
-            "Path": inputs.get("path", "/"),
-            "Tags": _tags(inputs.get("tags")),
-        }
-        if inputs.get("description") is not None:
-            args["Description"] = inputs["description"]
+        args = _create_args(inputs, RoleName="name", AssumeRolePolicyDocument="assumeRolePolicy")
         if inputs.get("maxSessionDuration") is not None:
             args["MaxSessionDuration"] = int(inputs["maxSessionDuration"])
         role = aws.iam.create_role(**args)["Role"]
@@ -135,12 +155,12 @@ class IamRole(AwsType):
             if news.get("maxSessionDuration") is not None:
                 args["MaxSessionDuration"] = int(news["maxSessionDuration"])
             aws.iam.update_role(**args)
-        if changed(olds, news, "tags"):
-            gone = sorted(set(olds.get("tags") or {}) - set(news.get("tags") or {}))
-            if gone:
-                aws.iam.untag_role(RoleName=id_, TagKeys=gone)
-            if news.get("tags"):
-                aws.iam.tag_role(RoleName=id_, Tags=_tags(news["tags"]))
+        _retag(
+            olds,
+            news,
+            partial(aws.iam.untag_role, RoleName=id_),
+            partial(aws.iam.tag_role, RoleName=id_),
+        )
         return self._outputs(news, aws.iam.get_role(RoleName=id_)["Role"])
 
     def delete(self, aws: AwsClients, id_: str, outputs: dict[str, Any]) -> None:
@@ -193,14 +213,7 @@ class IamPolicy(AwsType):
     MAX_VERSIONS: ClassVar[int] = 5
 
     def create(self, aws: AwsClients, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        args: dict[str, Any] = {
-            "PolicyName": inputs["name"],
-            "PolicyDocument": inputs["policy"],
-            "Path": inputs.get("path", "/"),
-            "Tags": _tags(inputs.get("tags")),
-        }
-        if inputs.get("description") is not None:
-            args["Description"] = inputs["description"]
+        args = _create_args(inputs, PolicyName="name", PolicyDocument="policy")
         policy = aws.iam.create_policy(**args)["Policy"]
         return policy["Arn"], self._outputs(inputs, policy)
 
@@ -214,12 +227,12 @@ class IamPolicy(AwsType):
             aws.iam.create_policy_version(
                 PolicyArn=id_, PolicyDocument=news["policy"], SetAsDefault=True
             )
-        if changed(olds, news, "tags"):
-            gone = sorted(set(olds.get("tags") or {}) - set(news.get("tags") or {}))
-            if gone:
-                aws.iam.untag_policy(PolicyArn=id_, TagKeys=gone)
-            if news.get("tags"):
-                aws.iam.tag_policy(PolicyArn=id_, Tags=_tags(news["tags"]))
+        _retag(
+            olds,
+            news,
+            partial(aws.iam.untag_policy, PolicyArn=id_),
+            partial(aws.iam.tag_policy, PolicyArn=id_),
+        )
         return self._outputs(news, aws.iam.get_policy(PolicyArn=id_)["Policy"])
 
     def delete(self, aws: AwsClients, id_: str, outputs: dict[str, Any]) -> None:

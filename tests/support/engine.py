@@ -57,8 +57,7 @@ import json
 import os
 import runpy
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
@@ -68,6 +67,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 
+from omics_provider.testing.plugin import to_struct
 from tests.support.aws_resources import AwsClients, UnsupportedResource
 from tests.support.deployment import (
     CHANGING_OPS,
@@ -188,7 +188,7 @@ class EngineMonitor(MockMonitor):
             raise
         res = self.deployment.register(goal)
         return resource_pb2.RegisterResourceResponse(
-            urn=res.urn, id=res.id, object=_struct(res.outputs)
+            urn=res.urn, id=res.id, object=to_struct(res.outputs)
         )
 
 
@@ -200,14 +200,6 @@ class _NoMocks(Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         raise UnsupportedResource(f"the mini-engine does not model reads ({args.typ} {args.name})")
-
-
-def _struct(props: dict[str, Any]) -> Any:
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(rpc.serialize_properties(props, {}))
-    finally:
-        loop.close()
 
 
 Program = Callable[[], None]
@@ -293,7 +285,8 @@ class MiniEngine:
             except BaseException as error:  # handed to the caller's thread
                 outcome["error"] = error
 
-        with _environ(PULUMI_CONFIG=json.dumps(config), PULUMI_CONFIG_SECRET_KEYS="[]"):
+        env = {"PULUMI_CONFIG": json.dumps(config), "PULUMI_CONFIG_SECRET_KEYS": "[]"}
+        with mock.patch.dict(os.environ, env):
             thread = threading.Thread(target=run, name="pulumi-program")
             thread.start()
             thread.join()
@@ -326,7 +319,7 @@ class MiniEngine:
                 program()
             return resolved
         finally:
-            _drain(loop)
+            close_event_loop(loop)
 
 
 def _quiet_about_failed_steps(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -335,24 +328,11 @@ def _quiet_about_failed_steps(loop: asyncio.AbstractEventLoop, context: dict[str
         loop.default_exception_handler(context)
 
 
-def _drain(loop: asyncio.AbstractEventLoop) -> None:
+def close_event_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is left on loop (a failed program leaves tasks pending), unset it, close it."""
     pending = asyncio.all_tasks(loop)
     for task in pending:
         task.cancel()
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     asyncio.set_event_loop(None)
     loop.close()
-
-
-@contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
