@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 UNKNOWN: str = rpc.UNKNOWN
 
 
 def is_unknown(value: Any) -> bool:
-    """True when a value is not known yet (a preview with outputs still to be computed)."""
-    return isinstance(value, str) and value == UNKNOWN
+    """True when a value is not known yet (a preview with outputs still to be computed).
+
+    The plugin hands Check and Diff an `Unknown` object for it; the engine's wire form, the
+    UNKNOWN text, is accepted too.
+    """
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def contains_unknown(value: Any) -> bool:

@@ -23,6 +23,8 @@ from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
 PROVIDER_KEY = "__provider"
+Provider = ResourceProvider | str
+"""A provider object, or the serialized form the engine stores in `__provider` and sends as is."""
 URN_PREFIX = "urn:pulumi:test::omics-variant-import::pulumi-python:dynamic/omics"
 
 
@@ -91,7 +93,7 @@ class DynamicProviderPlugin:
         threading.Thread(target=self._collect_stderr, daemon=True).start()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-        self.stub.Configure(proto.ConfigureRequest(args=_struct(self.config)))
+        self.stub.Configure(proto.ConfigureRequest(args=to_struct(self.config)))
         return self
 
     def _collect_stderr(self) -> None:
@@ -141,9 +143,7 @@ class DynamicProviderPlugin:
         return True
 
     # --- the engine's calls -------------------------------------------------------------------
-    def check(
-        self, provider: ResourceProvider, olds: dict[str, Any], news: dict[str, Any]
-    ) -> CheckOutcome:
+    def check(self, provider: Provider, olds: dict[str, Any], news: dict[str, Any]) -> CheckOutcome:
         """Check, with olds (empty for a new resource) and news as the program declared them."""
         request = proto.CheckRequest(
             urn=_urn(news), olds=_props(provider, olds, bool(olds)), news=_props(provider, news)
@@ -153,7 +153,7 @@ class DynamicProviderPlugin:
         return CheckOutcome(_plain(response.inputs), failures)
 
     def diff(
-        self, provider: ResourceProvider, id_: str, olds: dict[str, Any], news: dict[str, Any]
+        self, provider: Provider, id_: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> DiffOutcome:
         """Diff stored outputs olds against checked inputs news."""
         request = proto.DiffRequest(
@@ -164,7 +164,7 @@ class DynamicProviderPlugin:
         return DiffOutcome(changes, list(response.replaces), response.deleteBeforeReplace)
 
     def create(
-        self, provider: ResourceProvider, inputs: dict[str, Any], timeout: float = 120
+        self, provider: Provider, inputs: dict[str, Any], timeout: float = 120
     ) -> tuple[str, dict[str, Any]]:
         """Create; returns the id and the outputs."""
         request = proto.CreateRequest(urn=_urn(inputs), properties=_props(provider, inputs))
@@ -172,7 +172,7 @@ class DynamicProviderPlugin:
         return response.id, _plain(response.properties)
 
     def read(
-        self, provider: ResourceProvider, id_: str, outputs: dict[str, Any]
+        self, provider: Provider, id_: str, outputs: dict[str, Any]
     ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         """Read (refresh); returns the id, the outputs and the inputs to store."""
         request = proto.ReadRequest(id=id_, urn=_urn(outputs), properties=_props(provider, outputs))
@@ -181,7 +181,7 @@ class DynamicProviderPlugin:
 
     def update(
         self,
-        provider: ResourceProvider,
+        provider: Provider,
         id_: str,
         olds: dict[str, Any],
         news: dict[str, Any],
@@ -194,7 +194,7 @@ class DynamicProviderPlugin:
         return _plain(self._call("Update", request, timeout).properties)
 
     def delete(
-        self, provider: ResourceProvider, id_: str, outputs: dict[str, Any], timeout: float = 120
+        self, provider: Provider, id_: str, outputs: dict[str, Any], timeout: float = 120
     ) -> None:
         """Delete the resource with the given stored outputs."""
         request = proto.DeleteRequest(
@@ -214,17 +214,20 @@ def _urn(props: dict[str, Any]) -> str:
     return f"{URN_PREFIX}:Resource::{props.get('resourceName', 'test')}"
 
 
-def _props(provider: ResourceProvider, props: dict[str, Any], with_provider: bool = True) -> Any:
+def _props(provider: Provider, props: dict[str, Any], with_provider: bool = True) -> Any:
     """props as the engine sends them: a Struct carrying the serialized provider."""
     bag = {k: v for k, v in props.items() if k != PROVIDER_KEY}
     if with_provider:
-        bag[PROVIDER_KEY] = serialize_provider(provider)
-    return _struct(bag)
+        bag[PROVIDER_KEY] = provider if isinstance(provider, str) else serialize_provider(provider)
+    return to_struct(bag)
 
 
-def _struct(props: dict[str, Any]) -> Any:
-    # A private loop, not asyncio.run: that would clear the thread's current loop, which
-    # Pulumi's mocks (used by other tests in the same process) rely on.
+def to_struct(props: dict[str, Any]) -> Any:
+    """props serialized as the engine and the plugin exchange them (a protobuf Struct).
+
+    Runs on a private loop, not asyncio.run: that would clear the thread's current loop, which
+    Pulumi's mocks (used by other tests in the same process) rely on.
+    """
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(rpc.serialize_properties(props, {}))

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.output import Unknown
 
 from omics_emulator import EmulatorHandle, EmulatorSettings
 from omics_provider import VariantImportJobProvider
+from omics_provider.resources.properties import UNKNOWN
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
 from tests.support.jobs import STORE, job_inputs, jobs_into
 
@@ -34,6 +36,18 @@ def test_serialized_provider_is_a_small_reference_to_the_class() -> None:
 def test_check_reports_failures_by_property(plugin: DynamicProviderPlugin) -> None:
     outcome = plugin.check(PROVIDER, {}, job_inputs(destinationName="Bad-Name", items=[]))
     assert {prop for prop, _ in outcome.failures} == {"destinationName", "items"}
+
+
+@pytest.mark.parametrize("key", ["destinationName", "roleArn", "items"])
+def test_check_passes_a_value_unknown_at_preview_over_grpc(
+    plugin: DynamicProviderPlugin, key: str
+) -> None:
+    # The first preview of a stack: the role (or store) is not created yet, so its output is
+    # sent as UNKNOWN and the plugin hands check an Unknown object; check leaves it to `up`.
+    outcome = plugin.check(PROVIDER, {}, job_inputs(**{key: UNKNOWN}))
+
+    assert outcome.failures == []
+    assert isinstance(outcome.inputs[key], Unknown)
 
 
 def test_create_starts_once_waits_and_reports_every_item(

@@ -66,6 +66,7 @@ def test_parse_minimal_config_applies_defaults() -> None:
     assert (config.imports, config.existing_role_arn) == ((), None)
     assert config.wait_for_completion is True
     assert (config.adopt_existing_store, config.protect_store) == (False, False)
+    assert config.force_destroy_store is False
 
 
 def test_parse_collects_sources_of_every_batch_once() -> None:
@@ -91,6 +92,7 @@ GOOD_BATCH = {"name": "b1", "sources": ["s3://bucket-a/x.vcf"]}
         ({"storeName": "cohort"}, "referenceArn"),
         (minimal(existingRoleArn="role"), "existingRoleArn"),
         (minimal(adoptExistingStore="maybe"), "adoptExistingStore"),
+        (minimal(forceDestroyStore="yes"), "forceDestroyStore"),
         (minimal(timeoutSeconds=-1), "timeoutSeconds"),
         (minimal(timeoutSeconds="soon"), "timeoutSeconds"),
         (minimal(storName="typo"), "storName"),

@@ -10,6 +10,7 @@ import pytest
 
 from omics_emulator import EmulatorHandle
 from omics_provider.testing.plugin import DynamicProviderPlugin
+from tests.support.engine import close_event_loop
 from tests.support.jobs import FAST_POLL_CONFIG, create_store, plugin_env
 
 
@@ -47,9 +48,4 @@ def pulumi_event_loop() -> Iterator[None]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     yield
-    pending = asyncio.all_tasks(loop)
-    for task in pending:
-        task.cancel()
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    asyncio.set_event_loop(None)
-    loop.close()
+    close_event_loop(loop)
