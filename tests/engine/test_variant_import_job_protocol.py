@@ -13,7 +13,7 @@ from pulumi.output import Unknown
 
 from omics_emulator import EmulatorHandle, EmulatorSettings
 from omics_provider import VariantImportJobProvider
-from omics_provider.resources.properties import UNKNOWN
+from omics_provider.core.properties import UNKNOWN
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
 from tests.support.jobs import STORE, job_inputs, jobs_into
 
