@@ -50,7 +50,7 @@ def test_parse_settings_names_every_bad_polling_value(key: str, value: str) -> N
         return
     reason = failures[f"{NAMESPACE}:{key}"]
     assert reason.startswith(f"{NAMESPACE}:{key}: must be a number of seconds above 0")
-    assert settings.status_poll == STATUS_POLL  # the default stands in: nothing can hang
+    assert settings.status_poll == Backoff(2, 2, 120)  # the default stands in: nothing can hang
 
 
 @pytest.mark.parametrize(
