@@ -12,6 +12,7 @@ from typing import Any
 from omics_provider.aws.clients import CONFIG_NAMESPACE
 from omics_provider.core.service import MAX_ITEMS_PER_JOB
 from omics_provider.core.validation import Checker
+from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 from omics_provider.resources.variant_import_job import ROLE_ARN_HINT, SOURCE_HINT, STORE_NAME_HINT
 from omics_provider.resources.variant_store import REFERENCE_HINT
 
@@ -25,6 +26,7 @@ STACK_KEYS = {
     "protectStore": "boolean",
     "waitForCompletion": "boolean",
     "timeoutSeconds": "number",
+    "rolePropagationSeconds": "number",
 }
 """The program's keys and their kinds; objects arrive as JSON text from `pulumi.Config.get`."""
 PROVIDER_KEYS = frozenset(
@@ -63,6 +65,7 @@ class StackConfig:
     protect_store: bool = False
     wait_for_completion: bool = True
     timeout_seconds: float | None = None
+    role_propagation_seconds: float = DEFAULT_SETTLE_SECONDS
     sources: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -106,6 +109,7 @@ def parse_stack_config(values: Mapping[str, Any]) -> StackConfig:
         checker.shape_string("storeDescription", description, "Description", "0-500 characters")
     flags = {key: _boolean(checker, values, key) for key in _keys_of_kind("boolean")}
     timeout = _number(checker, values, "timeoutSeconds")
+    propagation = _propagation_seconds(checker, values)
     imports = _batches(checker, values.get("imports"))
     if checker.failures:
         reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
@@ -122,6 +126,7 @@ def parse_stack_config(values: Mapping[str, Any]) -> StackConfig:
         if flags["waitForCompletion"] is None
         else flags["waitForCompletion"],
         timeout_seconds=timeout,
+        role_propagation_seconds=DEFAULT_SETTLE_SECONDS if propagation is None else propagation,
     )
 
 
@@ -153,6 +158,18 @@ def _number(checker: Checker, values: Mapping[str, Any], key: str) -> float | No
             value = float(value)
     checker.positive_number(key, value, "seconds")
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _propagation_seconds(checker: Checker, values: Mapping[str, Any]) -> float | None:
+    """rolePropagationSeconds: 0 (no wait after a policy change) or up to 900 seconds."""
+    key = "rolePropagationSeconds"
+    value = values.get(key)
+    if value in (0, "0") and not isinstance(value, bool):
+        return 0.0
+    seconds = _number(checker, values, key)
+    if seconds is not None and seconds > MAX_SETTLE_SECONDS:
+        checker.fail(key, f"must be at most {MAX_SETTLE_SECONDS:g} seconds, got {seconds:g}")
+    return seconds
 
 
 def _batches(checker: Checker, imports: Any) -> tuple[ImportBatch, ...]:
