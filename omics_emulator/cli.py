@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="sources matching this glob fail when imported (repeatable)")  # fmt: skip
     add("--role-unassumable-seconds", type=_non_negative(float), default=0.0,
         help="seconds a newly seen role ARN is refused by StartVariantImportJob")  # fmt: skip
+    add("--iam-endpoint", default=None,
+        help="IAM endpoint (e.g. moto) whose role policies decide what a job may read")  # fmt: skip
+    add("--iam-propagation-seconds", type=_non_negative(float), default=0.0,
+        help="seconds before a role policy change is visible to import jobs")  # fmt: skip
     add("--seed", type=int, default=None, help="seed for fault injection and ids")
     return parser
 
@@ -76,6 +80,8 @@ def settings_from(args: argparse.Namespace) -> EmulatorSettings:
         fail_sources=tuple(args.fail_sources),
         role_unassumable_seconds=args.role_unassumable_seconds,
         s3_endpoint=args.s3_endpoint,
+        iam_endpoint=args.iam_endpoint,
+        iam_propagation_seconds=args.iam_propagation_seconds,
         seed=args.seed,
     )
 

@@ -21,6 +21,10 @@ class EmulatorSettings:
         after the emulator first sees it (a freshly created IAM role is not yet assumable).
     s3_endpoint: an S3-compatible endpoint (e.g. a moto server) from which sources are read
         and checked to be VCF files; None accepts well-formed sources as given.
+    iam_endpoint: an IAM endpoint (e.g. a moto server) whose role policies decide which
+        sources a job's role may read (see iam_view); None lets every role read everything.
+    iam_propagation_seconds: a role policy change counts only this long after the emulator
+        first sees it (IAM is eventually consistent).
     seed: seeds the fault dice and the ids so runs are reproducible.
     """
 
@@ -32,13 +36,20 @@ class EmulatorSettings:
     fail_sources: tuple[str, ...] = ()
     role_unassumable_seconds: float = 0.0
     s3_endpoint: str | None = None
+    iam_endpoint: str | None = None
+    iam_propagation_seconds: float = 0.0
     seed: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("throttle_rate", "error_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
-        for name in ("store_seconds", "job_seconds", "role_unassumable_seconds"):
+        for name in (
+            "store_seconds",
+            "job_seconds",
+            "role_unassumable_seconds",
+            "iam_propagation_seconds",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         if self.max_concurrent_jobs < 0:
