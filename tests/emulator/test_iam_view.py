@@ -9,9 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from omics_emulator import EmulatorHandle, EmulatorSettings
 from omics_emulator.cli import build_parser, settings_from
@@ -29,26 +27,6 @@ TRUST = {
     ],
 }
 PROPAGATION = 10.0
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def iam(moto_url: str) -> Any:
-    return boto3.client(
-        "iam",
-        endpoint_url=moto_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 @pytest.fixture

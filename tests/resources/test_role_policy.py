@@ -321,6 +321,16 @@ def test_build_role_policy_broadens_only_the_folders_it_must() -> None:
     assert {g.uri for g in policy.grants if not g.is_prefix} == set(quiet)
 
 
+def test_build_role_policy_last_step_broadens_the_smallest_folder_that_fits() -> None:
+    big = [f"s3://bucket-a/big/sample-{i:04d}.vcf.gz" for i in range(100)]
+    small = [f"s3://bucket-a/small/sample-{i:04d}.vcf.gz" for i in range(25)]
+
+    policy = build_role_policy(big + small)
+
+    assert [grant.uri for grant in policy.broadened] == ["s3://bucket-a/small/"]
+    assert build_role_policy(big).broadened == ()
+
+
 def test_build_role_policy_summary_says_how_many_files_how_many_prefixes() -> None:
     exact, broad = build_role_policy(cohort(10)), build_role_policy(cohort(1_000))
 
