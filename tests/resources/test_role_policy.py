@@ -22,6 +22,7 @@ from omics_provider.resources.role_policy import (
     PolicyExtras,
     PolicyTooLarge,
     RolePolicy,
+    SourceGrant,
     build_role_policy,
     folder_of,
     iam_size,
@@ -358,6 +359,16 @@ def test_build_role_policy_never_grants_above_the_common_folder(
     assert all(grant.key.startswith(widest) for grant in policy.grants)
     whole_bucket = any(grant.key == "" for grant in policy.grants)
     assert whole_bucket is (widest == "")
+
+
+def test_build_role_policy_refuses_rather_than_widen_past_the_common_folder() -> None:
+    folder = "deliveries/project-genomics-cohort-study-2024"
+    sources = [f"s3://bucket-{b:03d}/{folder}/{s}/x.vcf" for b in range(45) for s in "ab"]
+    whole_buckets = [SourceGrant(f"bucket-{b:03d}", "") for b in range(45)]
+    assert iam_size(policy_document(whole_buckets, PolicyExtras())) <= POLICY_BUDGET
+
+    with pytest.raises(PolicyTooLarge, match="needs 12,720 characters"):
+        build_role_policy(sources)
 
 
 def test_build_role_policy_leaves_files_under_a_declared_prefix_to_it() -> None:
