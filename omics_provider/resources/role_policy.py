@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 INLINE_POLICY_LIMIT = 10_240
-"""IAM: characters of all inline policies of one role together, white space not counted."""
-MANAGED_POLICY_LIMIT = 6_144
-"""IAM: characters of one managed policy (not used by the role; see docs/import-role.md)."""
-MANAGED_POLICIES_PER_ROLE = 10
-"""IAM: managed policies attached to one role by default (20 at most, on request)."""
+"""IAM: characters of all inline policies of one role together, white space not counted.
+
+The role has this one inline policy and no managed ones (see docs/import-role.md for why).
+"""
 TRUST_POLICY_LIMIT = 2_048
 """IAM: characters of a role's trust policy by default."""
 POLICY_BUDGET = 9_216
