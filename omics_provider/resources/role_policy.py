@@ -404,6 +404,10 @@ class Folder:
         return False
 
 
+_HeapEntry = tuple[int, int, str, str, int]
+"""(-characters saved, -depth, bucket, prefix, id of the folder): the best folder pops first."""
+
+
 @dataclass
 class _ListCounts:
     """How many s3:prefix values a bucket's ListBucket statements hold, by kind."""
@@ -429,7 +433,7 @@ class GrantTree:
         self._file_counts = _files_below(self.roots)
         self.files = sum(self._file_counts[id(root)] for root in self.roots)
         self._counts = {root.bucket: _list_counts(root) for root in self.roots}
-        self._heap: list[tuple[int, int, str, str, int]] = []
+        self._heap: list[_HeapEntry] = []
         self._by_id: dict[int, Folder] = {}
         for folder in self._folders():
             self._by_id[id(folder)] = folder
@@ -461,7 +465,7 @@ class GrantTree:
             self._offer(folder.parent)
         return saving
 
-    def _pop(self, index: int) -> tuple[int, int, str, str, int]:
+    def _pop(self, index: int) -> _HeapEntry:
         if index == 0:
             return heapq.heappop(self._heap)
         entry, self._heap[index] = self._heap[index], self._heap[-1]
@@ -480,7 +484,7 @@ class GrantTree:
         ]
         return min(enough)[2]
 
-    def _total_saving(self, entry: tuple[int, int, str, str, int]) -> int:
+    def _total_saving(self, entry: _HeapEntry) -> int:
         return -entry[0] + self._statement_saving(self._by_id[entry[-1]])
 
     def grants(self) -> list[SourceGrant]:
