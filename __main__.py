@@ -16,23 +16,28 @@ from omics_stack.config import StackConfig, parse_stack_config
 from omics_stack.engine_config import read_config
 
 
-def import_role(config: StackConfig) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
-    """The role ARN the jobs pass, and what must exist before a job starts (the role's policy)."""
+def import_role(config: StackConfig) -> VariantImportRole | None:
+    """The role reading every batch's files, unless the stack names an existing role."""
     if config.existing_role_arn:
-        return config.existing_role_arn, []
-    role = VariantImportRole(
-        "import-role", sources=list(config.sources), reference_arn=config.reference_arn
+        return None
+    return VariantImportRole(
+        "import-role",
+        sources=list(config.sources),
+        reference_arn=config.reference_arn,
+        propagation_seconds=config.role_propagation_seconds,
     )
-    return role.arn, [role.policy]
 
 
 def declare_jobs(
-    config: StackConfig, store: VariantStore
+    config: StackConfig, store: VariantStore, role: VariantImportRole | None
 ) -> tuple[pulumi.Input[str] | None, dict[str, VariantImportJob]]:
-    """The role ARN and one VariantImportJob per batch; each job waits for the store and role."""
+    """The role ARN and one VariantImportJob per batch; each job waits for the store and role.
+
+    A job waits for the role's policy and for the settle wait after each change of it.
+    """
     if not config.imports:
         return None, {}
-    role_arn, role_ready = import_role(config)
+    role_arn, role_ready = (role.arn, role.ready) if role else (str(config.existing_role_arn), [])
     jobs = {
         batch.name: VariantImportJob(
             batch.name,
@@ -55,6 +60,9 @@ def declare_jobs(
 project_dir = Path(__file__).resolve().parent
 config = parse_stack_config(read_config(pulumi.Config(CONFIG_NAMESPACE)), project_dir)
 
+# The role first: a policy that cannot be granted fails the program before anything is declared.
+role = import_role(config) if config.imports else None
+
 store = VariantStore(
     "variant-store",
     name=config.store_name,
@@ -65,10 +73,11 @@ store = VariantStore(
     opts=pulumi.ResourceOptions(protect=config.protect_store),
 )
 
-role_arn, jobs = declare_jobs(config, store)
+role_arn, jobs = declare_jobs(config, store, role)
 
 pulumi.export("storeName", store.name)
 pulumi.export("storeArn", store.store_arn)
 pulumi.export("roleArn", role_arn)
+pulumi.export("roleGrantedPrefixes", role.granted_prefixes if role else [])
 pulumi.export("jobIds", {name: job.job_id for name, job in jobs.items()})
 pulumi.export("jobStatuses", {name: job.status for name, job in jobs.items()})

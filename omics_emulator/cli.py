@@ -102,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.role_unassumable_seconds,
         help="seconds a newly seen role ARN is refused by StartVariantImportJob "
              "(default: %(default)s)")  # fmt: skip
+    add("--iam-endpoint", default=defaults.iam_endpoint, metavar="URL",
+        help="IAM endpoint (e.g. moto) whose role policies decide what a job may read "
+             "(default: none, every role reads everything)")  # fmt: skip
+    add("--iam-propagation-seconds", type=seconds, metavar="S",
+        default=defaults.iam_propagation_seconds,
+        help="seconds before a role policy change is visible to import jobs "
+             "(default: %(default)s)")  # fmt: skip
     add("--idle-timeout-seconds", type=_positive_seconds, metavar="S",
         default=defaults.idle_timeout_seconds,
         help="a connection that sends nothing for this long is closed "

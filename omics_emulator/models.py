@@ -28,6 +28,7 @@ from omics_emulator.exceptions import (
     ValidationException,
 )
 from omics_emulator.faults import Faults
+from omics_emulator.iam_view import IamView
 from omics_emulator.lifecycle import Lifecycle, Timeline
 from omics_emulator.settings import EmulatorSettings
 from omics_emulator.sources import SourceCheck, check_source, s3_client
@@ -225,6 +226,8 @@ class OmicsBackend:
         self._jobs: dict[str, ImportJob] = {}
         self._timeline = Timeline()
         self._counters = _Counters()
+        self._iam: IamView | None = None
+        self.iam_view()
 
     # -- observability -------------------------------------------------------------------
 
@@ -418,6 +421,7 @@ class OmicsBackend:
                     "imports need an ACTIVE store"
                 )
             self.faults.check_role(role_arn, now)
+            self.iam_view()
             self._check_quota()
             job = ImportJob(
                 id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
@@ -480,6 +484,26 @@ class OmicsBackend:
                 self._timeline.schedule(now + self.settings.cancel_seconds, job, "CANCELLED")
             return {}
 
+    # -- IAM -----------------------------------------------------------------------------
+
+    def iam_view(self) -> IamView | None:
+        """The view of IAM at settings.iam_endpoint, polling in the background; None if unset."""
+        endpoint = self.settings.iam_endpoint
+        if self._iam is not None and self._iam.endpoint != endpoint:
+            self._iam.stop()
+            self._iam = None
+        if endpoint and self._iam is None:
+            self._iam = IamView(endpoint, clock=self.clock)
+        if self._iam is not None:
+            self._iam.propagation_seconds = self.settings.iam_propagation_seconds
+            self._iam.start()
+        return self._iam
+
+    def close(self) -> None:
+        """Stop the IAM view's background polling, if any; it resumes on the next job."""
+        if self._iam is not None:
+            self._iam.stop()
+
     # -- internals -----------------------------------------------------------------------
 
     def _tick(self) -> float:
@@ -504,7 +528,10 @@ class OmicsBackend:
         if target != FINISH:
             job.move(target, at, scheduled=True)
             return
-        checks = [self._check_item(item.source) for item in job.items]
+        view = self.iam_view()
+        if view is not None:
+            view.refresh()
+        checks = [self._check_item(job, item.source, at) for item in job.items]
         for item, check in zip(job.items, checks, strict=True):
             item.status, item.message = ("COMPLETED", "") if check.ok else ("FAILED", check.message)
         failed = sum(not c.ok for c in checks)
@@ -516,7 +543,10 @@ class OmicsBackend:
             store.imported.update(i.source for i, c in zip(job.items, checks, strict=True) if c.ok)
             store.update_time = at
 
-    def _check_item(self, source: str) -> SourceCheck:
+    def _check_item(self, job: ImportJob, source: str, at: float) -> SourceCheck:
+        refused = self._iam.refusal(job.role_arn, source, at) if self._iam else None
+        if refused is not None:
+            return SourceCheck(False, refused)
         pattern = self.faults.failing_pattern(source)
         if pattern is not None:
             return SourceCheck(

@@ -255,6 +255,7 @@ class EmulatorHandle:
         server, self._server = self._server, None
         if server is None:
             return
+        self.backend.close()
         server.shutdown()
         server.close_connections()
         server.server_close()

@@ -32,6 +32,10 @@ class EmulatorSettings:
         when a connection opens; a request whose body stalls this long gets 408).
     s3_endpoint: an S3-compatible endpoint (e.g. a moto server) from which sources are read
         and checked to be VCF files; None accepts well-formed sources as given.
+    iam_endpoint: an IAM endpoint (e.g. a moto server) whose role policies decide which
+        sources a job's role may read (see iam_view); None lets every role read everything.
+    iam_propagation_seconds: a role policy change counts only this long after the emulator
+        first sees it (IAM is eventually consistent).
     seed: seeds the fault dice and the ids so runs are reproducible.
     """
 
@@ -46,13 +50,21 @@ class EmulatorSettings:
     role_unassumable_seconds: float = 0.0
     idle_timeout_seconds: float = 10.0
     s3_endpoint: str | None = None
+    iam_endpoint: str | None = None
+    iam_propagation_seconds: float = 0.0
     seed: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("throttle_rate", "error_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
-        for name in ("store_seconds", "job_seconds", "cancel_seconds", "role_unassumable_seconds"):
+        for name in (
+            "store_seconds",
+            "job_seconds",
+            "cancel_seconds",
+            "role_unassumable_seconds",
+            "iam_propagation_seconds",
+        ):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value}")

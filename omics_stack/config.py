@@ -18,6 +18,7 @@ from omics_provider.core.service import (
     string_rule,
 )
 from omics_provider.core.validation import Checker, has_control_character
+from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 from omics_stack.manifests import (
     MANIFEST_HINT,
     ManifestError,
@@ -37,6 +38,7 @@ STACK_KEYS = {
     "forceDestroyStore": "boolean",
     "waitForCompletion": "boolean",
     "timeoutSeconds": "number",
+    "rolePropagationSeconds": "number",
 }
 """The program's keys and their kinds (which `pulumi.Config` getter converts each)."""
 PROVIDER_KEYS = frozenset(
@@ -85,6 +87,7 @@ class StackConfig:
     force_destroy_store: bool = False
     wait_for_completion: bool = True
     timeout_seconds: float | None = None
+    role_propagation_seconds: float = DEFAULT_SETTLE_SECONDS
     sources: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +116,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     for key in _keys_of_kind("boolean"):
         checker.boolean(key, values.get(key))
     checker.seconds("timeoutSeconds", values.get("timeoutSeconds"))
+    propagation = _propagation_seconds(checker, values.get("rolePropagationSeconds"))
     imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
     if checker.failures:
         reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
@@ -129,6 +133,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         force_destroy_store=values.get("forceDestroyStore") or False,
         wait_for_completion=values.get("waitForCompletion", True) is not False,
         timeout_seconds=None if timeout is None else float(timeout),
+        role_propagation_seconds=DEFAULT_SETTLE_SECONDS if propagation is None else propagation,
     )
 
 
@@ -143,6 +148,13 @@ def _required_string(
     if checker.required(key, value, hint) and checker.shape_string(key, value, shape, hint):
         return str(value)
     return None
+
+
+def _propagation_seconds(checker: Checker, value: Any) -> float | None:
+    """rolePropagationSeconds: 0 (no wait after a policy change) or up to 900 seconds."""
+    if value == 0 and not isinstance(value, bool):
+        return 0.0
+    return checker.seconds("rolePropagationSeconds", value, high=MAX_SETTLE_SECONDS)
 
 
 def _batches(checker: Checker, imports: Any, root: Path) -> tuple[ImportBatch, ...]:

@@ -1,1 +1,1 @@
-pytest_plugins = ["omics_emulator.pytest_plugin", "tests.support.fixtures"]
+pytest_plugins = ["omics_emulator.pytest_plugin", "tests.support.fixtures", "tests.support.moto"]

@@ -1,153 +1,105 @@
-"""The import role's policy and trust documents, built as plain data."""
+"""VariantImportRole under Pulumi's mocks: what it declares from plain and from Output inputs."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Iterator
 from typing import Any
 
+import pulumi
 import pytest
+from pulumi.runtime.mocks import MockResourceArgs
 
-from omics_provider.resources.import_role import import_role_policy, trust_policy
+from omics_provider import VariantImportRole
+from omics_provider.resources.policy_settle import policy_digest
+from omics_provider.resources.role_policy import build_role_policy
 
-REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
-KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CROWDED = [f"s3://bucket-a/crowded/sample-{i:04d}.vcf.gz" for i in range(200)]
+QUIET = ["s3://bucket-a/quiet/one.vcf"]
 
 
-def statement(sid: str, action: str, resources: list[str], **condition: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": [action],
-        "Resource": resources,
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Every resource's inputs by name; the role gets an ARN, the rest echo their inputs."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[args.name] = dict(args.inputs)
+        outputs = dict(args.inputs)
+        if args.typ == "aws:iam/role:Role":
+            outputs["arn"] = f"arn:aws:iam::123456789012:role/{args.name}"
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks() -> Iterator[RecordingMocks]:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    recorded = RecordingMocks()
+    pulumi.runtime.set_mocks(recorded, "omics-variant-import", "test", False)
+    yield recorded
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+def resolved(output: pulumi.Output[Any]) -> Any:
+    found: list[Any] = []
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def check() -> pulumi.Output[None]:
+        return output.apply(found.append)
+
+    check()
+    return found[0]
+
+
+@pytest.mark.parametrize("as_output", [False, True], ids=["plain", "output"])
+def test_variant_import_role_declares_the_built_policy_and_its_prefixes(
+    mocks: RecordingMocks, as_output: bool
+) -> None:
+    sources: Any = CROWDED + QUIET
+    role = VariantImportRole(
+        "role", sources=pulumi.Output.from_input(sources) if as_output else sources
+    )
+
+    prefixes = resolved(role.granted_prefixes)
+
+    expected = build_role_policy(CROWDED + QUIET)
+    assert prefixes == ["s3://bucket-a/crowded/"]
+    assert resolved(role.policy_size) == expected.size
+    assert mocks.inputs["role-policy"]["policy"] == expected.text
+    assert mocks.inputs["role-settle"]["policyDigest"] == policy_digest(expected.text)
+
+
+def test_variant_import_role_trust_condition_only_when_source_account_given(
+    mocks: RecordingMocks,
+) -> None:
+    VariantImportRole("plain", sources=QUIET)
+    VariantImportRole("guarded", sources=QUIET, source_account="123456789012")
+    resolved(pulumi.Output.from_input("wait for registrations"))
+
+    plain = json.loads(mocks.inputs["plain-role"]["assumeRolePolicy"])
+    guarded = json.loads(mocks.inputs["guarded-role"]["assumeRolePolicy"])
+    assert "Condition" not in plain["Statement"][0]
+    assert guarded["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"}
     }
-    if condition:
-        found["Condition"] = condition
-    return found
 
 
-@pytest.mark.parametrize(
-    ("sources", "expected"),
-    [
-        (
-            ["s3://bucket-a/vcf/one.vcf"],
-            [
-                statement("ReadSources", "s3:GetObject", ["arn:aws:s3:::bucket-a/vcf/one.vcf"]),
-                statement("LocateSourceBuckets", "s3:GetBucketLocation", ["arn:aws:s3:::bucket-a"]),
-                statement(
-                    "ListSources0",
-                    "s3:ListBucket",
-                    ["arn:aws:s3:::bucket-a"],
-                    StringEquals={"s3:prefix": ["vcf/one.vcf"]},
-                ),
-            ],
-        ),
-        (
-            ["s3://bucket-a/2024/", "s3://bucket-a/x.vcf", "s3://bucket-a/x.vcf"],
-            [
-                statement(
-                    "ReadSources",
-                    "s3:GetObject",
-                    ["arn:aws:s3:::bucket-a/2024/*", "arn:aws:s3:::bucket-a/x.vcf"],
-                ),
-                statement("LocateSourceBuckets", "s3:GetBucketLocation", ["arn:aws:s3:::bucket-a"]),
-                statement(
-                    "ListSources0",
-                    "s3:ListBucket",
-                    ["arn:aws:s3:::bucket-a"],
-                    StringEquals={"s3:prefix": ["x.vcf"]},
-                ),
-                statement(
-                    "ListSources1",
-                    "s3:ListBucket",
-                    ["arn:aws:s3:::bucket-a"],
-                    StringLike={"s3:prefix": ["2024/*"]},
-                ),
-            ],
-        ),
-        (
-            ["s3://bucket-b/b.vcf.gz", "s3://bucket-a/a.vcf"],
-            [
-                statement(
-                    "ReadSources",
-                    "s3:GetObject",
-                    ["arn:aws:s3:::bucket-a/a.vcf", "arn:aws:s3:::bucket-b/b.vcf.gz"],
-                ),
-                statement(
-                    "LocateSourceBuckets",
-                    "s3:GetBucketLocation",
-                    ["arn:aws:s3:::bucket-a", "arn:aws:s3:::bucket-b"],
-                ),
-                statement(
-                    "ListSources0",
-                    "s3:ListBucket",
-                    ["arn:aws:s3:::bucket-a"],
-                    StringEquals={"s3:prefix": ["a.vcf"]},
-                ),
-                statement(
-                    "ListSources1",
-                    "s3:ListBucket",
-                    ["arn:aws:s3:::bucket-b"],
-                    StringEquals={"s3:prefix": ["b.vcf.gz"]},
-                ),
-            ],
-        ),
-    ],
-    ids=["one-object", "prefix-and-object", "two-buckets"],
-)
-def test_import_role_policy_grants_exactly_the_sources(
-    sources: list[str], expected: list[dict[str, Any]]
+def test_variant_import_role_ready_is_the_policy_then_the_settle_wait(
+    mocks: RecordingMocks,
 ) -> None:
-    policy = import_role_policy(sources)
+    role = VariantImportRole("role", sources=QUIET, propagation_seconds=5)
 
-    assert policy == {"Version": "2012-10-17", "Statement": expected}
-
-
-def test_import_role_policy_adds_kms_and_reference_when_given() -> None:
-    policy = import_role_policy(["s3://bucket-a/a.vcf"], [KEY, KEY], REFERENCE)
-
-    extra = policy["Statement"][3:]
-    assert extra == [
-        statement("DecryptSources", "kms:Decrypt", [KEY]),
-        {
-            "Sid": "ReadReference",
-            "Effect": "Allow",
-            "Action": ["omics:GetReference", "omics:GetReferenceMetadata"],
-            "Resource": [REFERENCE],
-        },
-    ]
+    assert role.ready == [role.policy, role.settle]
+    assert resolved(role.settle.seconds) == 5
 
 
-def test_import_role_policy_follows_partition_of_reference() -> None:
-    reference = REFERENCE.replace("arn:aws:", "arn:aws-cn:")
-
-    policy = import_role_policy(["s3://bucket-a/a.vcf"], reference_arn=reference)
-
-    assert policy["Statement"][0]["Resource"] == ["arn:aws-cn:s3:::bucket-a/a.vcf"]
-
-
-@pytest.mark.parametrize(
-    ("sources", "message"),
-    [
-        ([], "at least one source"),
-        (["https://bucket-a/a.vcf"], "is not an S3 URI"),
-        (["s3://Bucket/a.vcf"], "is not an S3 URI"),
-        (["s3://bucket-a/a*.vcf"], "wildcard"),
-        (["s3://bucket-a/${aws:username}.vcf"], "wildcard"),
-    ],
-)
-def test_import_role_policy_rejects_sources_it_cannot_grant_exactly(
-    sources: list[str], message: str
-) -> None:
-    with pytest.raises(ValueError, match=message.replace("*", r"\*")):
-        import_role_policy(sources)
-
-
-@pytest.mark.parametrize(
-    ("account", "condition"),
-    [(None, None), ("123456789012", {"StringEquals": {"aws:SourceAccount": "123456789012"}})],
-)
-def test_trust_policy_trusts_only_healthomics(account: str | None, condition: Any) -> None:
-    (only,) = trust_policy(account)["Statement"]
-
-    assert only["Principal"] == {"Service": "omics.amazonaws.com"}
-    assert only["Action"] == "sts:AssumeRole"
-    assert only.get("Condition") == condition
+def test_variant_import_role_with_a_bad_plain_input_fails_at_once(mocks: RecordingMocks) -> None:
+    with pytest.raises(ValueError, match=r"^VariantImportRole role: kms_key_arns\[0\]: '\*'"):
+        VariantImportRole("role", sources=QUIET, kms_key_arns=["*"])

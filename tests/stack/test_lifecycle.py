@@ -34,7 +34,9 @@ BATCHES = {
     "batch-2": ["2024-07/c.vcf"],
     "batch-3": ["2024-08/d.vcf"],
 }
-ROLE_AND_POLICY = {"import-role", "import-role-role", "import-role-policy"}
+ROLE_AND_POLICY = {"import-role", "import-role-role", "import-role-policy", "import-role-settle"}
+SETTLE_SECONDS = 0.2
+"""The wait after a policy change (rolePropagationSeconds): short, moto's IAM is consistent."""
 """The VariantImportRole component and its two pulumi-aws children."""
 
 
@@ -63,6 +65,7 @@ class Stack:
             "referenceArn": REFERENCE_ARN,
             "omicsEndpoint": self.emulator.url,
             "imports": imports,
+            "rolePropagationSeconds": SETTLE_SECONDS,
             **keys,
         }
         return {**FAST_POLL_CONFIG, **{f"{NAMESPACE}:{k}": v for k, v in values.items()}}
@@ -172,7 +175,8 @@ def test_stack_lifecycle_imports_every_file_once_across_deployments(stack: Stack
     # (3) A third batch: exactly one new job; the policy grows by its files.
     backend.reset_counters()
     third = engine.up(stack.config("batch-1", "batch-2", "batch-3"))
-    assert third.changes == {"create": ["batch-3"], "update": ["import-role-policy"]}
+    policy_changed = ["import-role-policy", "import-role-settle"]
+    assert third.changes == {"create": ["batch-3"], "update": policy_changed}
     assert stack.writes() == {"StartVariantImportJob": 1}
     assert len(stack.jobs()) == 3
     assert_stack_holds(stack, "batch-1", "batch-2", "batch-3")
@@ -195,7 +199,7 @@ def test_stack_lifecycle_imports_every_file_once_across_deployments(stack: Stack
     # (5) A batch removed: its resource deleted; a finished job needs nothing; the data stays.
     backend.reset_counters()
     removed = engine.up(stack.config("batch-1", "batch-3"))
-    assert removed.changes == {"update": ["import-role-policy"], "delete": ["batch-2"]}
+    assert removed.changes == {"update": policy_changed, "delete": ["batch-2"]}
     assert stack.writes() == {}
     assert backend.imported_sources(STORE)[sources("batch-2")[0]] == 1
     assert len(stack.jobs()) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import runpy
 import shutil
 from collections.abc import Iterator
@@ -16,9 +17,12 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 
 from omics_emulator import EmulatorHandle, EmulatorSettings, start_emulator
+from omics_emulator.iam_policy import is_allowed
 from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider import VariantImportJobProvider, VariantStoreProvider
+from omics_provider.resources.policy_settle import PolicySettleProvider, policy_digest
 from omics_provider.resources.provider_base import OmicsProvider
+from omics_provider.resources.role_policy import INLINE_POLICY_LIMIT, POLICY_BUDGET, iam_size
 
 MAIN = Path(__file__).resolve().parents[2] / "__main__.py"
 NAMESPACE = "omics-variant-import"
@@ -30,6 +34,7 @@ BATCHES: list[dict[str, Any]] = [
 ]
 DYNAMIC = "pulumi-python:dynamic/omics:"
 ROLE_TYPE = "aws:iam/role:Role"
+SETTLE_TYPE = f"{DYNAMIC}PolicySettle"
 POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
 
 
@@ -63,9 +68,10 @@ class EmulatorMocks(pulumi.runtime.Mocks):
             f"{NAMESPACE}:pollInitialSeconds": "0.02",
             f"{NAMESPACE}:pollMaxSeconds": "0.1",
         }
-        self.providers: dict[str, OmicsProvider] = {
+        self.providers: dict[str, OmicsProvider | PolicySettleProvider] = {
             f"{DYNAMIC}VariantStore": VariantStoreProvider(),
             f"{DYNAMIC}VariantImportJob": VariantImportJobProvider(),
+            f"{DYNAMIC}PolicySettle": PolicySettleProvider(),
         }
         for provider in self.providers.values():
             provider.configure(ConfigureRequest(_ConfigBag(config)))  # type: ignore[arg-type]
@@ -177,7 +183,13 @@ def run_program(
 
 
 def base_config(**extra: Any) -> dict[str, Any]:
-    return {"storeName": "program_store", "referenceArn": REFERENCE, "imports": BATCHES, **extra}
+    return {
+        "storeName": "program_store",
+        "referenceArn": REFERENCE,
+        "imports": BATCHES,
+        "rolePropagationSeconds": 0.01,
+        **extra,
+    }
 
 
 def test_program_declares_store_role_policy_and_one_job_per_batch(
@@ -209,14 +221,18 @@ def test_program_passes_allow_reimport_and_force_destroy_store(
     assert run.of_type(f"{DYNAMIC}VariantStore")[0].inputs["forceDestroy"] is True
 
 
-def test_program_jobs_depend_on_store_and_role_policy(
+def test_program_jobs_depend_on_store_role_policy_and_settle_wait(
     emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = run_program(emulator, monkeypatch, **base_config(storeName="dependent_store"))
 
     policy = run.of_type(POLICY_TYPE)[0]
+    (settle,) = run.of_type(SETTLE_TYPE)
+    assert policy.name in settle.dependencies
+    assert settle.inputs["seconds"] == 0.01
+    assert settle.inputs["policyDigest"] == policy_digest(policy.inputs["policy"])
     for job in run.of_type(f"{DYNAMIC}VariantImportJob"):
-        assert {"variant-store", policy.name} <= job.dependencies
+        assert {"variant-store", policy.name, settle.name} <= job.dependencies
         assert job.inputs["destinationName"] == "dependent_store"
         assert job.inputs["roleArn"] == run.of_type(ROLE_TYPE)[0].outputs["arn"]
 
@@ -372,3 +388,80 @@ def test_program_rejects_manifests_sharing_a_file_before_any_resource(
         run_program(
             emulator, monkeypatch, tmp_path, **base_config(storeName="m_overlap", imports=imports)
         )
+
+
+def cohort_batches(files: int, per_batch: int = 1_000) -> list[dict[str, Any]]:
+    """files sources over 3 buckets and 4 folders each, in batches of per_batch (the job quota)."""
+    sources = [f"s3://cohort-{i % 3}/run-{i // 3 % 4}/sample-{i:05d}.vcf.gz" for i in range(files)]
+    return [
+        {"name": f"batch-{n:02d}", "sources": sources[start : start + per_batch]}
+        for n, start in enumerate(range(0, files, per_batch))
+    ]
+
+
+def test_program_with_10000_files_declares_one_role_policy_that_fits_iam(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    batches = cohort_batches(10_000)
+    config = base_config(storeName="cohort_store", imports=batches, waitForCompletion=False)
+    monkeypatch.setattr(emulator.backend.settings, "max_concurrent_jobs", len(batches))
+
+    with caplog.at_level(logging.INFO):
+        run = run_program(emulator, monkeypatch, **config)
+
+    (policy,) = run.of_type(POLICY_TYPE)
+    assert {r.typ for r in run.resources.values() if r.typ.startswith("aws:iam/")} == {
+        ROLE_TYPE,
+        POLICY_TYPE,
+    }
+    document = json.loads(policy.inputs["policy"])
+    assert iam_size(document) <= POLICY_BUDGET < INLINE_POLICY_LIMIT
+    sources = [s.removeprefix("s3://").partition("/") for b in batches for s in b["sources"]]
+    unreadable = [
+        f"{bucket}/{key}"
+        for bucket, _, key in sources
+        if not is_allowed([document], "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")
+    ]
+    assert unreadable == []
+    assert not is_allowed([document], "s3:GetObject", "arn:aws:s3:::cohort-0/run-9/x.vcf")
+    prefixes = run.exports["roleGrantedPrefixes"]
+    assert sorted(prefixes) == sorted(
+        f"s3://cohort-{b}/run-{r}/" for b in range(3) for r in range(4)
+    )
+    assert len(run.of_type(f"{DYNAMIC}VariantImportJob")) == 10
+    summary = [r.message for r in caplog.records if "VariantImportRole import-role:" in r.message]
+    assert summary == [
+        f"VariantImportRole import-role: 10,000 of 10,000 files granted through 12 prefixes "
+        f"(not file by file, to fit IAM's size limit), 0 exactly; policy {iam_size(document):,} "
+        "of 10,240 characters"
+    ]
+
+
+MANY_BUCKETS = [
+    {"name": f"b{n}", "sources": [f"s3://bucket-{n:02d}-{i:02d}/x.vcf" for i in range(30)]}
+    for n in range(70)
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {
+                "storeName": "wildcard_store",
+                "referenceArn": REFERENCE.replace("arn:aws:", "arn:*:"),
+            },
+            r"VariantImportRole import-role: reference_arn: 'arn:\*:omics:.*' holds a wildcard",
+        ),
+        (
+            {"storeName": "many_buckets_store", "imports": MANY_BUCKETS},
+            r"import role's policy needs [\d,]+ characters .* 2,100 buckets.* limit of 10,240 ",
+        ),
+    ],
+    ids=["wildcard-reference", "too-many-buckets"],
+)
+def test_program_with_a_role_no_policy_can_grant_fails_naming_why(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, config: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(Exception, match=message):
+        run_program(emulator, monkeypatch, **base_config(**config))
