@@ -274,9 +274,14 @@ def moto_argv(port: int) -> list[str]:
 def emulator_argv(
     port: int, s3_url: str, job_seconds: float = 5, store_seconds: float = 2
 ) -> list[str]:
-    """The omics-emulator console script of this environment on the port, reading S3 at s3_url."""
+    """The omics-emulator console script of this environment on the port, reading S3 at s3_url.
+
+    The same moto serves IAM: the emulator lets a job read only what its role's policies grant,
+    so the local stack checks the import role the program declares.
+    """
     return [
         emulator_command(), "--host", HOST, "--port", str(port), "--s3-endpoint", s3_url,
+        "--iam-endpoint", s3_url,
         "--job-seconds", str(job_seconds), "--store-seconds", str(store_seconds),
     ]  # fmt: skip
 

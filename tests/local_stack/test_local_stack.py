@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import yaml
 
@@ -109,18 +111,43 @@ def test_upload_samples_lets_emulator_import_them(paths: Any) -> None:
     assert sorted(o["Key"] for o in listed["Contents"]) == [
         f"samples/{p.name}" for p in sorted((ROOT / "samples").glob("*.vcf*"))
     ]
-    job = import_through(omics.url, uris)
+    granted = import_role(moto.url, "samples-reader", f"{local_stack.SAMPLES_BUCKET}/samples/*")
+    job = import_through(omics.url, uris, granted, store="samples")
     assert job["status"] == "COMPLETED", job
+    elsewhere = import_role(moto.url, "elsewhere-reader", f"{local_stack.SAMPLES_BUCKET}/other/*")
+    refused = import_through(omics.url, uris, elsewhere, store="refused")
+    assert refused["status"] == "FAILED", refused  # the emulator checks the role's real grants
 
 
-def import_through(url: str, uris: list[str]) -> Any:
+def import_role(moto_url: str, name: str, readable: str) -> str:
+    """A role in moto's IAM allowed to read s3://readable (a key pattern); its ARN."""
+    iam = boto3.client(
+        "iam", endpoint_url=moto_url, region_name="us-east-1",
+        aws_access_key_id="test", aws_secret_access_key="test",
+    )  # fmt: skip
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"Service": "omics.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{readable}"}
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy(trust))["Role"]
+    iam.put_role_policy(RoleName=name, PolicyName="read", PolicyDocument=policy(read))
+    return str(role["Arn"])
+
+
+def policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def import_through(url: str, uris: list[str], role_arn: str, store: str) -> Any:
     """Create a store on the emulator at url, import uris into it, return the finished job."""
     client = make_omics_client(url)
-    client.create_variant_store(name="samples", reference={"referenceArn": REFERENCE})
+    client.create_variant_store(name=store, reference={"referenceArn": REFERENCE})
     time.sleep(0.2)
     job_id = client.start_variant_import_job(
-        destinationName="samples",
-        roleArn="arn:aws:iam::123456789012:role/omics-import",
+        destinationName=store,
+        roleArn=role_arn,
         items=[{"source": uri} for uri in uris],
     )["jobId"]
     for _ in range(100):
