@@ -4,17 +4,39 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup test lint lint-workflows up down bench clean
+# uv installs .venv from uv.lock. When it is not on PATH, pip installs this pinned uv into a
+# private venv inside the project (git-ignored), never into the user's environment.
+UV_BOOTSTRAP := .uv-bootstrap
+UV_VERSION   := 0.13.9
+UV_ON_PATH   := $(shell command -v uv 2>/dev/null)
+UV           := $(or $(UV_ON_PATH),$(UV_BOOTSTRAP)/bin/uv)
+PULUMI_PATH  := $(if $(UV_ON_PATH),$(PATH),$(CURDIR)/$(UV_BOOTSTRAP)/bin:$(PATH))
+
+REQUIRE_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found " + sys.version.split()[0] + ")")'
+
+# Run a command with its output captured; show the output only if the command fails.
+QUIETLY := sh -c 'out=$$("$$@" 2>&1) || { status=$$?; printf "%s\n" "$$out" >&2; exit $$status; }' quietly
+
+.PHONY: setup lock test lint lint-workflows up down bench clean
 
 setup: $(STAMP)
+	@:  # quiet when up to date
 
-$(STAMP): pyproject.toml requirements.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found " + sys.version.split()[0] + ")")'
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "installing omics-variant-import and its dev tools into $(VENV) ..."
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	@$(REQUIRE_PYTHON)
+	@echo "installing omics-variant-import and its dev tools into $(VENV) from uv.lock ..."
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(QUIETLY) $(UV) sync --locked --python $(PYTHON)
 	@touch $(STAMP)
+
+$(UV_BOOTSTRAP)/bin/uv:
+	@$(REQUIRE_PYTHON)
+	@echo "uv is not on PATH: installing uv $(UV_VERSION) into $(UV_BOOTSTRAP) ..."
+	@$(QUIETLY) $(PYTHON) -m venv $(UV_BOOTSTRAP)
+	@$(QUIETLY) $(UV_BOOTSTRAP)/bin/pip install --disable-pip-version-check uv==$(UV_VERSION)
+
+# After changing dependencies in pyproject.toml: update uv.lock (commit it with the change).
+lock: | $(UV)
+	$(UV) lock
 
 lint: setup lint-workflows
 	$(VENV)/bin/ruff check .
@@ -30,6 +52,9 @@ test: lint
 
 PULUMI_MISSING = the Pulumi CLI is not on PATH (pip cannot install it); install it from https://www.pulumi.com/docs/iac/download-install/ and run make $@ again
 
+# Pulumi's `toolchain: uv` runs `uv` from PATH: give it the bootstrapped one when there is no other.
+up down: export PATH := $(PULUMI_PATH)
+
 up:
 	$(if $(shell command -v pulumi),,$(error $(PULUMI_MISSING)))
 	@$(MAKE) --no-print-directory setup
@@ -44,4 +69,4 @@ bench: setup
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) $(UV_BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache *.egg-info
