@@ -48,7 +48,7 @@ lint-workflows: setup
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows
 
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 PULUMI_MISSING = the Pulumi CLI is not on PATH (pip cannot install it); install it from https://www.pulumi.com/docs/iac/download-install/ and run make $@ again
 

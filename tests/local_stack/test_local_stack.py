@@ -31,6 +31,22 @@ def paths(tmp_path: Path) -> Iterator[Any]:
         local_stack.stop_service(record.stem, run)
 
 
+@pytest.fixture
+def stack_file(tmp_path: Path) -> Path:
+    """The tracked stack file with its ports moved to free ones, so that runs in parallel
+    (pytest-xdist workers, another checkout's suite) never start two servers on one port."""
+    text, fixed = local_stack.TRACKED_CONFIG.read_text(), local_stack.preferred_ports()
+    with socket.socket() as moto, socket.socket() as omics:  # both held: two distinct ports
+        moto.bind(("127.0.0.1", 0))
+        omics.bind(("127.0.0.1", 0))
+        for service, sock in (("moto", moto), ("omics-emulator", omics)):
+            text = text.replace(f":{fixed[service]}", f":{sock.getsockname()[1]}")
+    path = tmp_path / "Pulumi.local.yaml"
+    path.write_text(text)
+    assert set(local_stack.preferred_ports(path).values()).isdisjoint(fixed.values())
+    return path
+
+
 def test_free_port_prefers_given_port_when_free() -> None:
     port = local_stack.free_port()
 
@@ -46,9 +62,9 @@ def test_free_port_picks_another_when_preferred_is_taken() -> None:
         assert local_stack.free_port(port) != port
 
 
-def test_start_services_records_them_and_reuses_live_ones(paths: Any) -> None:
-    services, started = local_stack.start_services(paths)
-    again, started_again = local_stack.start_services(paths)
+def test_start_services_records_them_and_reuses_live_ones(paths: Any, stack_file: Path) -> None:
+    services, started = local_stack.start_services(paths, stack_file)
+    again, started_again = local_stack.start_services(paths, stack_file)
 
     assert started is True and started_again is False
     assert again == services
@@ -58,19 +74,19 @@ def test_start_services_records_them_and_reuses_live_ones(paths: Any) -> None:
         assert not local_stack.port_is_free(service.port)
 
 
-def test_start_services_restarts_both_when_one_died(paths: Any) -> None:
-    services, _ = local_stack.start_services(paths)
+def test_start_services_restarts_both_when_one_died(paths: Any, stack_file: Path) -> None:
+    services, _ = local_stack.start_services(paths, stack_file)
     local_stack.terminate(services["omics-emulator"].pid)
 
-    again, started = local_stack.start_services(paths)
+    again, started = local_stack.start_services(paths, stack_file)
 
     assert started is True
     assert not local_stack.pid_alive(services["moto"].pid), "the survivor was not stopped"
     assert all(local_stack.is_ours(service) for service in again.values())
 
 
-def test_stop_service_stops_exactly_recorded_process(paths: Any) -> None:
-    services, _ = local_stack.start_services(paths)
+def test_stop_service_stops_exactly_recorded_process(paths: Any, stack_file: Path) -> None:
+    services, _ = local_stack.start_services(paths, stack_file)
 
     said = local_stack.stop_services(paths)
 
@@ -80,8 +96,8 @@ def test_stop_service_stops_exactly_recorded_process(paths: Any) -> None:
     assert local_stack.stop_service("moto", paths) is None
 
 
-def test_is_ours_refuses_a_pid_running_another_command(paths: Any) -> None:
-    services, _ = local_stack.start_services(paths)
+def test_is_ours_refuses_a_pid_running_another_command(paths: Any, stack_file: Path) -> None:
+    services, _ = local_stack.start_services(paths, stack_file)
     moto = services["moto"]
     impostor = local_stack.Service("moto", moto.pid, moto.url, ("something", "else"))
 
