@@ -32,6 +32,25 @@ class Row:
         return "PASS" if self.passed else "FAIL"
 
 
+def missed_targets(rows: Sequence[Row]) -> list[str]:
+    """The checks of the rows whose target was missed, in table order."""
+    return [row.check for row in rows if row.passed is False]
+
+
+def verdict(rows: Sequence[Row]) -> str:
+    """The bench's last line: PASS when every target is met, else FAIL naming each one missed."""
+    targets = sum(row.passed is not None for row in rows)
+    missed = missed_targets(rows)
+    if missed:
+        return f"bench: FAIL, {len(missed)} of {targets} targets missed: " + "; ".join(missed)
+    return f"bench: PASS, all {targets} targets met"
+
+
+def exit_status(rows: Sequence[Row]) -> int:
+    """The bench's exit status: 1 when a target is missed, else 0 (info rows never count)."""
+    return 1 if missed_targets(rows) else 0
+
+
 def median(values: Sequence[float]) -> float:
     """The median of values (at least one)."""
     return statistics.median(values)
