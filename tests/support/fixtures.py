@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,9 +44,13 @@ def plugin(omics_emulator: EmulatorHandle) -> Iterator[DynamicProviderPlugin]:
 def pulumi_event_loop() -> Iterator[None]:
     """A current event loop for Pulumi's runtime (mocks), drained and closed after the test.
 
-    An earlier asyncio.run() leaves no current loop; a program that failed leaves tasks pending.
+    An earlier asyncio.run() leaves no current loop; a program that failed leaves tasks pending,
+    and futures holding its error in reference cycles: collected here, asyncio's "exception was
+    never retrieved" log lands in this test's captured log, not on the terminal when a pytest-xdist
+    worker exits.
     """
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     yield
     close_event_loop(loop)
+    gc.collect()
