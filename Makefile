@@ -10,7 +10,6 @@ UV_BOOTSTRAP := .uv-bootstrap
 UV_VERSION   := 0.13.9
 UV_ON_PATH   := $(shell command -v uv 2>/dev/null)
 UV           := $(or $(UV_ON_PATH),$(UV_BOOTSTRAP)/bin/uv)
-PULUMI_PATH  := $(if $(UV_ON_PATH),$(PATH),$(CURDIR)/$(UV_BOOTSTRAP)/bin:$(PATH))
 
 REQUIRE_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found " + sys.version.split()[0] + ")")'
 
@@ -52,8 +51,8 @@ test: lint
 
 PULUMI_MISSING = the Pulumi CLI is not on PATH (pip cannot install it); install it from https://www.pulumi.com/docs/iac/download-install/ and run make $@ again
 
-# Pulumi's `toolchain: uv` runs `uv` from PATH: give it the bootstrapped one when there is no other.
-up down: export PATH := $(PULUMI_PATH)
+# Pulumi's `toolchain: uv` runs `uv` from PATH: scripts/local_stack.py puts $UV's folder there.
+up down: export UV := $(abspath $(UV))
 
 up:
 	$(if $(shell command -v pulumi),,$(error $(PULUMI_MISSING)))

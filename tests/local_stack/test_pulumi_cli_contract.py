@@ -38,7 +38,7 @@ class Project:
         """The stand-in's environment: the project's file backend and passphrase (an env value
         of None removes that variable)."""
         environ: dict[str, str | None] = {
-            "PATH": "/usr/bin:/bin",
+            "PATH": f"{self.root / 'bin'}:/usr/bin:/bin",  # bin: a stand-in uv
             "HOME": str(self.root / "home"),
             "PULUMI_BACKEND_URL": (self.root / "state").as_uri(),
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
@@ -47,6 +47,13 @@ class Project:
             **env,
         }
         return {key: value for key, value in environ.items() if value is not None}
+
+    def use_runtime_options(self, **options: str) -> None:
+        """Replace the runtime options of the copied Pulumi.yaml."""
+        pulumi_yaml = self.root / "Pulumi.yaml"
+        content = yaml.safe_load(pulumi_yaml.read_text())
+        content["runtime"]["options"] = options
+        pulumi_yaml.write_text(yaml.safe_dump(content))
 
     def run(self, *argv: str, **env: str | None) -> subprocess.CompletedProcess[str]:
         """Run the stand-in in the project without a terminal."""
@@ -69,13 +76,16 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path, contract_cache: Path) -> Project:
-    """The project's Pulumi.yaml and stacks/ in tmp_path, a fake .venv, an empty backend."""
+    """The project's Pulumi.yaml and stacks/ in tmp_path, a fake .venv, a stand-in uv on PATH
+    (Pulumi.yaml says `toolchain: uv`), an empty backend."""
     root = tmp_path / "project"
     (root / "stacks").mkdir(parents=True)
     shutil.copy(ROOT / "Pulumi.yaml", root)
     shutil.copy(local_stack.TRACKED_CONFIG, root / "stacks")
     (root / ".venv" / "bin").mkdir(parents=True)
     (root / ".venv" / "bin" / "python").touch()
+    (root / "bin").mkdir()
+    (root / "bin" / "uv").touch(mode=0o755)
     (root / "state").mkdir()
     (tmp_path / "contract").mkdir()
     return Project(root, tmp_path / "contract", contract_cache)
@@ -270,6 +280,7 @@ def test_up_reads_config_file_and_needs_it_to_exist(project: Project) -> None:
 
 
 def test_up_needs_the_projects_virtualenv(project: Project) -> None:
+    project.use_runtime_options(toolchain="pip", virtualenv=".venv")
     project.ok(*INIT)
     shutil.rmtree(project.root / ".venv")
 
@@ -277,10 +288,7 @@ def test_up_needs_the_projects_virtualenv(project: Project) -> None:
 
 
 def test_up_with_uv_toolchain_needs_uv_on_path(project: Project) -> None:
-    pulumi_yaml = project.root / "Pulumi.yaml"
-    content = yaml.safe_load(pulumi_yaml.read_text())
-    content["runtime"]["options"] = {"toolchain": "uv"}
-    pulumi_yaml.write_text(yaml.safe_dump(content))
+    project.use_runtime_options(toolchain="uv")
     project.ok(*INIT)
 
     assert "Could not find `uv` executable" in refused(project.run(*UP, PATH="/nonexistent"))
