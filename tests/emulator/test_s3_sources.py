@@ -141,10 +141,10 @@ def test_get_variant_import_job_s3_mixed_completed_with_failures(
     ("head", "problem"),
     [
         (VCF, None),
-        (gzip.compress(VCF)[:40], None),
+        (gzip.compress(VCF, mtime=0)[:40], None),
         (b"#CHROM\tPOS\n", "it does not start with ##fileformat=VCF"),
         (b"", "it does not start with ##fileformat=VCF"),
-        (gzip.compress(b"plain text"), "it does not start with ##fileformat=VCF"),
+        (gzip.compress(b"plain text", mtime=0), "it does not start with ##fileformat=VCF"),
     ],
 )
 def test_vcf_problem_header_only(head: bytes, problem: str | None) -> None:
