@@ -46,8 +46,11 @@ lint-workflows: setup
 	$(VENV)/bin/actionlint
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows
 
+# Most tests wait on servers and clocks, not the CPU: two pytest-xdist workers per core, at most 8.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(8, 2 * (os.cpu_count() or 1)))')
+
 test: lint
-	$(VENV)/bin/pytest -n auto
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 PULUMI_MISSING = the Pulumi CLI is not on PATH (pip cannot install it); install it from https://www.pulumi.com/docs/iac/download-install/ and run make $@ again
 
