@@ -120,7 +120,7 @@ def goal_of(request: Any, stack: str, project: str) -> Goal:
         custom=request.custom,
         parent=request.parent,
         inputs=reveal(rpc.deserialize_properties(request.object, keep_unknowns=True)),
-        dependencies=tuple(dict.fromkeys(request.dependencies)),
+        dependencies=tuple(sorted(set(request.dependencies))),  # a set to the engine
         protect=request.protect,
         delete_before_replace=(
             request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None
