@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 # uv installs .venv from uv.lock. When it is not on PATH, pip installs this pinned uv into a
 # private venv inside the project (git-ignored), never into the user's environment.
-UV_BOOTSTRAP := .uv-bootstrap
+UV_BOOTSTRAP := .tools
 UV_VERSION   := 0.13.9
 UV_ON_PATH   := $(shell command -v uv 2>/dev/null)
 UV           := $(or $(UV_ON_PATH),$(UV_BOOTSTRAP)/bin/uv)
