@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -101,12 +99,8 @@ def test_boto3_client_without_the_host_prefix_switch_misses_emulator(
     assert omics_emulator.backend.request_count() == 0
 
 
-def aws_cli() -> list[str] | None:
-    """The AWS CLI: the project environment's awscli, else an `aws` on PATH, else None."""
-    if importlib.util.find_spec("awscli") is not None:
-        return [sys.executable, "-m", "awscli"]
-    found = shutil.which("aws")
-    return [found] if found else None
+AWS_CLI = [sys.executable, "-m", "awscli"]
+"""The AWS CLI of the project's environment (the dev group installs it)."""
 
 
 @pytest.mark.parametrize("configure", [by_environment, by_config_file])
@@ -115,15 +109,12 @@ def test_aws_cli_reaches_emulator(
     tmp_path: Path,
     configure: Callable[[str, Path], dict[str, str]],
 ) -> None:
-    command = aws_cli()
-    if command is None:
-        pytest.skip("the AWS CLI is not installed (neither `python -m awscli` nor `aws`)")
     env = configure(omics_emulator.url, tmp_path)
     arn = REFERENCE["referenceArn"]
 
     def aws(*args: str) -> Any:
         finished = subprocess.run(
-            [*command, "omics", *args, "--output", "json"],
+            [*AWS_CLI, "omics", *args, "--output", "json"],
             env=env,
             capture_output=True,
             text=True,
