@@ -9,7 +9,7 @@ import pytest
 
 from omics_emulator import EmulatorHandle, EmulatorSettings
 from omics_provider import VariantImportJobProvider
-from omics_provider.testing.plugin import DynamicProviderPlugin
+from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
 from tests.support.jobs import FAST_POLL_CONFIG, STORE, job_inputs, jobs_into, plugin_env
 from tests.support.latency import delayed
 
@@ -55,3 +55,25 @@ def race_once(
     assert all(job["status"] == "CANCELLED" for job in losers), losers
     assert emulator.backend.imported_sources(STORE)[inputs["items"][0]["source"]] == 1
     return len(jobs) > 1
+
+
+def test_two_resources_naming_the_region_or_not_share_one_start_queue_and_one_job(
+    omics_emulator: EmulatorHandle, store: dict[str, Any]
+) -> None:
+    """The stack's region is us-east-1: a resource omitting region is in the same region, so
+    its create waits for the other's turn (on a slow network too) and never starts a 2nd job."""
+    implicit = job_inputs("s3://samples-bucket/shared.vcf", resourceName="implicit")
+    explicit = {**implicit, "resourceName": "explicit", "region": "us-east-1"}
+    with delayed(omics_emulator.url, LATENCY) as slow_url:
+        env = {**plugin_env(omics_emulator), "AWS_ENDPOINT_URL_OMICS": slow_url}
+        with (
+            DynamicProviderPlugin(env=env, config=FAST_POLL_CONFIG) as plugin,
+            ThreadPoolExecutor(2) as runs,
+        ):
+            creates = [runs.submit(plugin.create, PROVIDER, i) for i in (implicit, explicit)]
+            errors = [create.exception(60) for create in creates]
+    assert omics_emulator.backend.requests_by_operation()["StartVariantImportJob"] == 1
+    [job] = jobs_into(omics_emulator)
+    [refused] = [error for error in errors if error is not None]
+    assert isinstance(refused, PluginCallError)
+    assert f"import job {job['id']} already belongs to" in refused.last_line
