@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_provider.aws.clients import is_aws_endpoint
 from omics_provider.aws.errors import error_code, error_message
+from omics_provider.core.service import JOB_ACTIVE
 from omics_stack.errors import CommandError
 
 if TYPE_CHECKING:
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 
 IMPORTED = "COMPLETED"
 """An item with this status is in the store (in a COMPLETED_WITH_FAILURES job too)."""
-RUNNING = frozenset({"SUBMITTED", "IN_PROGRESS"})
-"""An item with one of these statuses may still land in the store."""
 READERS = 4
 """Jobs read at once (GetVariantImportJob has a low request-rate quota)."""
 
@@ -42,7 +41,7 @@ class StoreHistory:
             status = item.get("jobStatus") or job.get("status")
             if status == IMPORTED:
                 self.imported.add(item["source"])
-            elif status in RUNNING:
+            elif status in JOB_ACTIVE:  # it may still land in the store
                 self.running.add(item["source"])
 
 
