@@ -151,6 +151,8 @@ class ImportJob:
     update_time: float = 0.0
     completion_time: float | None = None
     cancel_requested_at: float | None = None
+    listed_from: float = 0.0
+    """When the job starts to appear in ListVariantImportJobs answers (list_delay_seconds)."""
     epoch: int = 0
 
     def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
@@ -423,6 +425,7 @@ class OmicsBackend:
             self.faults.check_role(role_arn, now)
             self.iam_view()
             self._check_quota()
+            created = float(int(now)) if self.settings.whole_second_times else now
             job = ImportJob(
                 id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
                 destination_name=destination_name,
@@ -430,8 +433,9 @@ class OmicsBackend:
                 items=[Item(source) for source in sources],
                 run_left_normalization=run_left_normalization,
                 annotation_fields=dict(annotation_fields or {}),
-                creation_time=now,
-                update_time=now,
+                creation_time=created,
+                update_time=created,
+                listed_from=now + self.settings.list_delay_seconds,
             )
             self._jobs[job.id] = job
             seconds = self.settings.job_seconds
@@ -453,13 +457,17 @@ class OmicsBackend:
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> Page:
-        """Import jobs in creation order, filtered by ids, status and store name."""
+        """Import jobs in creation order, filtered by ids, status and store name.
+
+        A job started less than ``list_delay_seconds`` ago is not listed yet.
+        """
         with self._lock:
-            self._tick()
+            now = self._tick()
             jobs = [
                 j.summary()
                 for j in self._jobs.values()
-                if (not ids or j.id in ids)
+                if j.listed_from <= now
+                and (not ids or j.id in ids)
                 and (not status or j.status == status)
                 and (not store_name or j.destination_name == store_name)
             ]
