@@ -323,7 +323,7 @@ class ImportJobFlow:
             )
             if racers and racers[0] < job_id:
                 return not self._yield_to(spec, job_id, racers[0], history)
-            if holdings.statuses.get(job_id, "SUBMITTED") != "SUBMITTED":
+            if job_id in holdings.finished or holdings.statuses.get(job_id) != "SUBMITTED":
                 return True
         return True
 

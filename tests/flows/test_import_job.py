@@ -16,7 +16,6 @@ from omics_provider.core.errors import ProviderError
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobOwners
 from omics_provider.flows.import_spec import ImportSpec
-from omics_provider.flows.job_report import expand_ranges
 from omics_provider.flows.job_board import JobBoard
 from tests.support.clock import FakeClock
 from tests.support.jobs import create_store, job_flow, job_inputs, jobs_into, progress_text
