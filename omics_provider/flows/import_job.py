@@ -163,24 +163,38 @@ class ImportJobFlow:
         return self._record(spec, placement, {job_id: job})
 
     def _import(self, request: CreateRequest) -> dict[str, Any]:
-        """Record what the store holds, import the rest once, and wait if asked."""
-        history = self.board.history(request.spec.destination_name)
+        """Record what the store holds, import the rest once, and wait if asked.
+
+        Each round places every file (in the start turn), converges a started job with racing
+        runs (outside it: other creates of the process may start meanwhile), then waits. A round
+        is planned again when this run lost a race or a job it recorded ended without a file.
+        """
+        spec = request.spec
+        history = self.board.history(spec.destination_name)
         ignore: frozenset[str] | None = None
         for _ in range(MAX_ROUNDS):
-            placement, ignore = self._place_in_turn(request, history, ignore)
+            placement, ignore, known = self._place_in_turn(request, history, ignore)
+            started = placement.started
+            if started is not None:
+                mine = frozenset(s for s, job in placement.holders.items() if job == started)
+                if not self._converge(spec.only(tuple(mine)), started, known, history):
+                    continue
             jobs = self._follow(placement, request.wait)
-            record = self._record(request.spec, placement, jobs)
+            record = self._record(spec, placement, jobs)
             if not request.wait or not self._lost_files(record, placement):
                 return record
             self.progress.line(
                 "a job that was importing some of these files ended without importing them: "
                 "planning again"
             )
-        return record
+        raise ProviderError(
+            f"{self.ctx.resource}: planned {MAX_ROUNDS} times without settling (racing runs or "
+            f"jobs ending without their files); run `pulumi up` again"
+        )
 
     def _place_in_turn(
         self, request: CreateRequest, history: StoreHistory, ignore: frozenset[str] | None
-    ) -> tuple[Placement, frozenset[str]]:
+    ) -> tuple[Placement, frozenset[str], frozenset[str]]:
         """Within this region's start turn: each file's job, starting one for the new files."""
         queued = self.board.waiting_starters()
         if queued:
@@ -196,37 +210,31 @@ class ImportJobFlow:
 
     def _place(
         self, request: CreateRequest, history: StoreHistory, ignore: frozenset[str] | None
-    ) -> tuple[Placement, frozenset[str]]:
-        """Read the store's history; record what it holds; start and converge for the rest.
+    ) -> tuple[Placement, frozenset[str], frozenset[str]]:
+        """Read the store's history, record what it holds, start one job for the rest.
 
         ignore names the jobs whose files do not count (allowReimport: every job seen first).
+        Returns the placement, ignore, and the jobs known before the start (not racers).
         """
         spec = request.spec
-        for _ in range(MAX_ROUNDS):
-            holdings = refresh(self.api, history)
-            known = frozenset(holdings.finished) | frozenset(holdings.active)
-            if ignore is None:
-                ignore = known if request.allow_reimport else frozenset()
-            holders = holdings.holders(ignore)
-            placement = Placement(
-                {s: holders[s] for s in spec.sources if s in holders},
-                ended=frozenset(holdings.finished),
-                statuses=holdings.statuses,
-            )
-            new = tuple(s for s in spec.sources if s not in placement.holders)
-            self._claim_placed(request, placement)
-            if not new:
-                return placement, ignore
-            job_id = self._start(spec.only(new), known, history)
-            if self._converge(spec.only(new), job_id, known, history):
-                self._claim(job_id, request.owner, new)
-                placement.holders.update(dict.fromkeys(new, job_id))
-                placement.started = job_id
-                return placement, ignore
-        raise ProviderError(
-            f"{self.ctx.resource}: racing runs kept starting the same files into "
-            f"{spec.destination_name}; run `pulumi up` again"
+        holdings = refresh(self.api, history)
+        known = frozenset(holdings.finished) | frozenset(holdings.active)
+        if ignore is None:
+            ignore = known if request.allow_reimport else frozenset()
+        holders = holdings.holders(ignore)
+        placement = Placement(
+            {s: holders[s] for s in spec.sources if s in holders},
+            ended=frozenset(holdings.finished),
+            statuses=holdings.statuses,
         )
+        new = tuple(s for s in spec.sources if s not in placement.holders)
+        self._claim_placed(request, placement)
+        if new:
+            job_id = self._start(spec.only(new), known, history)
+            self._claim(job_id, request.owner, new)
+            placement.holders.update(dict.fromkeys(new, job_id))
+            placement.started = job_id
+        return placement, ignore, known
 
     def _claim_placed(self, request: CreateRequest, placement: Placement) -> None:
         """Claim the files the store holds or imports; say which jobs they are recorded from."""

@@ -29,7 +29,7 @@ READERS = 4
 @dataclass(frozen=True)
 class Holdings:
     """A store's import jobs as last read: what each ended job imported, what each running job
-    lists and its status."""
+    lists and its status. A file in several jobs is credited to the smallest job id."""
 
     store: str
     finished: Mapping[str, frozenset[str]]
@@ -58,10 +58,11 @@ class Holdings:
 
 
 def _first_job(jobs: Mapping[str, frozenset[str]], ignore: frozenset[str]) -> dict[str, str]:
+    """Each file and the job (smallest id first, as racing runs pick their winner) listing it."""
     found: dict[str, str] = {}
-    for job_id, sources in jobs.items():
+    for job_id in sorted(jobs):
         if job_id not in ignore:
-            for source in sources:
+            for source in jobs[job_id]:
                 found.setdefault(source, job_id)
     return found
 

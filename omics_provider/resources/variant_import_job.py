@@ -225,13 +225,14 @@ class VariantImportJobProvider(OmicsProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh status, times and item counts; a job no longer found keeps its last outputs.
 
-        The inputs come back unchanged (a refresh followed by `up` changes nothing).
+        A batch that recorded files from other jobs keeps its outputs (it settled them when it
+        waited). The inputs come back unchanged (a refresh followed by `up` changes nothing).
         """
         inputs = normalize_inputs(props)
         note_owner(str(inputs.get("resourceName")), declared_sources(inputs))
-        if set(props.get("importedBy") or {}) - {id_}:
-            return ReadResult(id_, {**pick(props, OUTPUT_KEYS), **inputs}, inputs)
         job = self._flow(inputs).refresh(id_)
+        if job is not None and set(props.get("importedBy") or {}) - {id_}:
+            return ReadResult(id_, {**pick(props, OUTPUT_KEYS), **inputs}, inputs)  # recorded
         if job is None:
             outputs = {**pick(props, OUTPUT_KEYS), **inputs}
             outputs["statusMessage"] = (
