@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import WaiterError
 
 from omics_emulator import EmulatorHandle
-from tests.emulator.conftest import REFERENCE, FakeClock
+from tests.emulator.conftest import REFERENCE, ROLE, FakeClock
 
 BOTO3_SCRIPT = f"""
 import json, boto3
@@ -179,3 +179,53 @@ def test_variant_import_job_created_waiter_never_accepts_completed_with_failures
     assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "COMPLETED_WITH_FAILURES"
     with pytest.raises(WaiterError, match="Max attempts exceeded"):
         wait_for_created(omics_client, job_id)
+
+
+def test_aws_cli_drives_annotation_stores_versions_and_jobs(
+    omics_emulator: EmulatorHandle, tmp_path: Path, clock: FakeClock
+) -> None:
+    env = by_environment(omics_emulator.url, tmp_path)
+
+    def aws(*args: str) -> Any:
+        finished = subprocess.run(
+            [*AWS_CLI, "omics", *args, "--output", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert finished.returncode == 0, finished.stderr
+        return json.loads(finished.stdout or "{}")
+
+    generic = '{"tsvStoreOptions": {"annotationType": "GENERIC"}}'
+    created = aws("create-annotation-store", "--name", "genes", "--store-format", "TSV",
+                  "--store-options", generic)  # fmt: skip
+    assert (created["status"], created["versionName"]) == ("CREATING", "genes")
+    clock.advance(1.0)
+    aws("create-annotation-store-version", "--name", "genes", "--version-name", "release_two")
+    clock.advance(1.0)
+    job = aws("start-annotation-import-job", "--destination-name", "genes",
+              "--role-arn", ROLE, "--items", "source=s3://bucket/a.tsv",
+              "--version-name", "release_two",
+              "--format-options", '{"tsvOptions": {"readOptions": {"header": true}}}')  # fmt: skip
+    aws("cancel-annotation-import-job", "--job-id", job["jobId"])
+    clock.advance(1.0)
+    shown = aws("get-annotation-import-job", "--job-id", job["jobId"])
+    assert (shown["status"], shown["versionName"]) == ("CANCELLED", "release_two")
+    versions = aws("list-annotation-store-versions", "--name", "genes")
+    assert [v["versionName"] for v in versions["annotationStoreVersions"]] == [
+        "genes",
+        "release_two",
+    ]
+    refused = aws("delete-annotation-store-versions", "--name", "genes",
+                  "--versions", "release_nine")  # fmt: skip
+    assert [e["versionName"] for e in refused["errors"]] == ["release_nine"]
+    assert omics_emulator.backend.requests_by_operation() == {
+        "CreateAnnotationStore": 1,
+        "CreateAnnotationStoreVersion": 1,
+        "StartAnnotationImportJob": 1,
+        "CancelAnnotationImportJob": 1,
+        "GetAnnotationImportJob": 1,
+        "ListAnnotationStoreVersions": 1,
+        "DeleteAnnotationStoreVersions": 1,
+    }
