@@ -11,16 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from omics_emulator.lifecycle import Lifecycle
+from omics_emulator.lifecycle import Lifecycle, Stateful
 from omics_emulator.models import STORE_LIFECYCLE, ImportJob, Store, timestamp
-
-ANNOTATION_STORE_LIFECYCLE = Lifecycle("annotation store", STORE_LIFECYCLE.transitions)
-VERSION_LIFECYCLE = Lifecycle("annotation store version", STORE_LIFECYCLE.transitions)
 
 
 @dataclass
-class AnnotationVersion:
+class AnnotationVersion(Stateful):
     """One version of an annotation store: what import jobs land in."""
+
+    lifecycle = Lifecycle("annotation store version", STORE_LIFECYCLE.transitions)
 
     id: str
     store: AnnotationStore
@@ -36,12 +35,6 @@ class AnnotationVersion:
     update_time: float = 0.0
     epoch: int = 0
     imported: Counter[str] = field(default_factory=Counter)
-
-    def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
-        """Take a declared transition at ``at``; unless scheduled, it cancels pending ones."""
-        VERSION_LIFECYCLE.check(self.status, status)
-        self.status, self.status_message, self.update_time = status, message, at
-        self.epoch += 0 if scheduled else 1
 
     def created(self) -> dict[str, Any]:
         """The version as CreateAnnotationStoreVersion answers."""
@@ -86,8 +79,10 @@ class AnnotationVersion:
 
 
 @dataclass
-class AnnotationStore:
+class AnnotationStore(Stateful):
     """An annotation store of one format (GFF, TSV or VCF) and its versions by name."""
+
+    lifecycle = Lifecycle("annotation store", STORE_LIFECYCLE.transitions)
 
     id: str
     name: str
@@ -110,12 +105,6 @@ class AnnotationStore:
     def size_bytes(self) -> int:
         """What the store's versions hold together."""
         return sum(v.size_bytes for v in self.versions.values())
-
-    def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
-        """Take a declared transition at ``at``; unless scheduled, it cancels pending ones."""
-        ANNOTATION_STORE_LIFECYCLE.check(self.status, status)
-        self.status, self.status_message, self.update_time = status, message, at
-        self.epoch += 0 if scheduled else 1
 
     def created(self) -> dict[str, Any]:
         """The store as CreateAnnotationStore answers."""

@@ -31,6 +31,7 @@ from omics_emulator.models import (
     ImportJob,
     Item,
     Page,
+    listed_jobs,
     paginate,
     refuse_delete,
 )
@@ -346,13 +347,7 @@ class AnnotationStores:
         """Annotation import jobs in creation order, filtered by ids, status and store name."""
         with self._backend.lock:
             self._backend.tick()
-            rows = [
-                j.summary()
-                for j in self._jobs.values()
-                if (not ids or j.id in ids)
-                and (not status or j.status == status)
-                and (not store_name or j.destination_name == store_name)
-            ]
+            rows = listed_jobs(self._jobs.values(), ids, status, store_name)
             return paginate(rows, max_results, next_token)
 
     def cancel_annotation_import_job(self, job_id: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from omics_emulator.exceptions import (
 )
 from omics_emulator.faults import Faults
 from omics_emulator.iam_view import IamView
-from omics_emulator.lifecycle import Lifecycle, Timeline, Tracked
+from omics_emulator.lifecycle import Lifecycle, Stateful, Timeline, Tracked
 from omics_emulator.settings import EmulatorSettings
 from omics_emulator.sources import SourceCheck, check_source, s3_client
 
@@ -75,8 +75,10 @@ def timestamp(seconds: float) -> dt.datetime:
 
 
 @dataclass
-class Store:
-    """A variant (or, later, annotation) store."""
+class Store(Stateful):
+    """A variant store."""
+
+    lifecycle = STORE_LIFECYCLE
 
     id: str
     name: str
@@ -92,12 +94,6 @@ class Store:
     update_time: float = 0.0
     epoch: int = 0
     imported: Counter[str] = field(default_factory=Counter)
-
-    def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
-        """Take a declared transition at ``at``; unless scheduled, it cancels pending ones."""
-        STORE_LIFECYCLE.check(self.status, status)
-        self.status, self.status_message, self.update_time = status, message, at
-        self.epoch += 0 if scheduled else 1
 
     def summary(self) -> dict[str, Any]:
         """The store as ListVariantStores shows it."""
@@ -471,13 +467,7 @@ class OmicsBackend:
         """Import jobs in creation order, filtered by ids, status and store name."""
         with self._lock:
             self._tick()
-            jobs = [
-                j.summary()
-                for j in self._jobs.values()
-                if (not ids or j.id in ids)
-                and (not status or j.status == status)
-                and (not store_name or j.destination_name == store_name)
-            ]
+            jobs = listed_jobs(self._jobs.values(), ids, status, store_name)
             return paginate(jobs, max_results, next_token)
 
     def cancel_variant_import_job(self, job_id: str) -> dict[str, Any]:
@@ -651,6 +641,22 @@ class OmicsBackend:
 
     def _store_id(self) -> str:
         return f"{self._ids.getrandbits(48):012x}"
+
+
+def listed_jobs(
+    jobs: Iterable[ImportJob],
+    ids: Sequence[str] | None,
+    status: str | None,
+    store_name: str | None,
+) -> list[dict[str, Any]]:
+    """The jobs a List*ImportJobs call shows: by ids, status and store name (each if given)."""
+    return [
+        j.summary()
+        for j in jobs
+        if (not ids or j.id in ids)
+        and (not status or j.status == status)
+        and (not store_name or j.destination_name == store_name)
+    ]
 
 
 def refuse_delete(what: str, size_bytes: int, running: Sequence[ImportJob]) -> None:

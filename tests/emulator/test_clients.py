@@ -103,6 +103,19 @@ AWS_CLI = [sys.executable, "-m", "awscli"]
 """The AWS CLI of the project's environment (the dev group installs it)."""
 
 
+def aws_omics(env: dict[str, str], *args: str) -> Any:
+    """The JSON output of ``aws omics ARGS``, which must succeed."""
+    finished = subprocess.run(
+        [*AWS_CLI, "omics", *args, "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout or "{}")
+
+
 @pytest.mark.parametrize("configure", [by_environment, by_config_file])
 def test_aws_cli_reaches_emulator(
     omics_emulator: EmulatorHandle,
@@ -111,25 +124,12 @@ def test_aws_cli_reaches_emulator(
 ) -> None:
     env = configure(omics_emulator.url, tmp_path)
     arn = REFERENCE["referenceArn"]
-
-    def aws(*args: str) -> Any:
-        finished = subprocess.run(
-            [*AWS_CLI, "omics", *args, "--output", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert finished.returncode == 0, finished.stderr
-        return json.loads(finished.stdout)
-
-    assert (
-        aws("create-variant-store", "--name", "cohort", "--reference", f"referenceArn={arn}")[
-            "name"
-        ]
-        == "cohort"
+    created = aws_omics(
+        env, "create-variant-store", "--name", "cohort", "--reference", f"referenceArn={arn}"
     )
-    assert [s["name"] for s in aws("list-variant-stores")["variantStores"]] == ["cohort"]
+    assert created["name"] == "cohort"
+    stores = aws_omics(env, "list-variant-stores")["variantStores"]
+    assert [s["name"] for s in stores] == ["cohort"]
     assert_created_and_listed_once(omics_emulator)
 
 
@@ -187,15 +187,7 @@ def test_aws_cli_drives_annotation_stores_versions_and_jobs(
     env = by_environment(omics_emulator.url, tmp_path)
 
     def aws(*args: str) -> Any:
-        finished = subprocess.run(
-            [*AWS_CLI, "omics", *args, "--output", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert finished.returncode == 0, finished.stderr
-        return json.loads(finished.stdout or "{}")
+        return aws_omics(env, *args)
 
     generic = '{"tsvStoreOptions": {"annotationType": "GENERIC"}}'
     created = aws("create-annotation-store", "--name", "genes", "--store-format", "TSV",
