@@ -363,3 +363,39 @@ def test_list_import_jobs_each_kind_lists_only_its_own(
     annotations = omics_client.list_annotation_import_jobs()["annotationImportJobs"]
     assert [j["id"] for j in variants] == [variant]
     assert [j["id"] for j in annotations] == [annotation]
+
+
+def test_start_annotation_import_job_role_not_yet_assumable_validation(
+    omics_emulator: EmulatorHandle,
+    make_annotation_store: Callable[..., str],
+    start_annotation_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    omics_emulator.backend.settings.role_unassumable_seconds = 5.0
+    make_annotation_store()
+    with pytest.raises(ClientError) as exc:
+        start_annotation_job()
+    assert error_of(exc) == ("ValidationException", 400)
+    assert "Unable to assume role" in exc.value.response["Error"]["Message"]
+    clock.advance(5.0)
+    assert UUID4.fullmatch(start_annotation_job())
+
+
+def test_start_import_job_pending_annotation_cancel_still_counts_against_quota(
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    make_store: Callable[..., str],
+    start_job: Callable[..., str],
+    make_annotation_store: Callable[..., str],
+    start_annotation_job: Callable[..., str],
+    clock: FakeClock,
+) -> None:
+    omics_emulator.backend.settings.max_concurrent_jobs = 1
+    make_store("cohort")
+    make_annotation_store("genes")
+    omics_client.cancel_annotation_import_job(jobId=start_annotation_job())
+    with pytest.raises(ClientError) as exc:
+        start_job("cohort")
+    assert error_of(exc) == ("ServiceQuotaExceededException", 402)
+    clock.advance(1.0)  # the cancel takes effect and frees the quota
+    start_job("cohort")
