@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from omics_emulator import EmulatorSettings, OmicsBackend, start_emulator
@@ -41,11 +43,12 @@ def test_list_leaves_out_a_new_job_for_list_delay_seconds(listing: str) -> None:
         client = make_omics_client(emulator.url)
         create_store(client)
         job_id = client.start_variant_import_job(**START)["jobId"]
-        query = {
+        queries: dict[str, dict[str, Any]] = {
             "storeName": {"filter": {"storeName": STORE}},
             "status": {"filter": {"status": "SUBMITTED"}},
             "ids": {"ids": [job_id]},
-        }[listing]
+        }
+        query = queries[listing]
 
         def listed() -> list[str]:
             return [j["id"] for j in client.list_variant_import_jobs(**query)["variantImportJobs"]]

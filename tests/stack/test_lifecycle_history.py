@@ -20,10 +20,10 @@ from omics_emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start
 from omics_provider import VariantImportJob
 from omics_provider.flows.job_report import expand_ranges
 from tests.stack.conftest import put
-from tests.stack.test_lifecycle import JOB_TYPE, MAIN, NAMESPACE, SETTLE_SECONDS
+from tests.stack.test_lifecycle import JOB_TYPE, MAIN, stack_config
 from tests.support.aws_resources import AwsClients
 from tests.support.engine import DeploymentFailed, MiniEngine, Program
-from tests.support.jobs import FAST_POLL_CONFIG, REFERENCE_ARN, ROLE_ARN, plugin_env
+from tests.support.jobs import ROLE_ARN, plugin_env
 
 STORE = "history_store"
 BUCKET = "history-deliveries"
@@ -72,14 +72,7 @@ class History:
 
     def up(self, **batches: tuple[str, ...]) -> Any:
         imports = [{"name": n, "sources": [FILES[f] for f in fs]} for n, fs in batches.items()]
-        values = {
-            "storeName": STORE,
-            "referenceArn": REFERENCE_ARN,
-            "omicsEndpoint": self.emulator.url,
-            "imports": imports,
-            "rolePropagationSeconds": SETTLE_SECONDS,
-        }
-        config = {**FAST_POLL_CONFIG, **{f"{NAMESPACE}:{k}": v for k, v in values.items()}}
+        config = stack_config(STORE, self.emulator.url, imports)
         self.emulator.backend.reset_counters()
         return self.engine.up(config)
 
