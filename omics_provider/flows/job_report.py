@@ -111,14 +111,17 @@ def imported_by(sources: tuple[str, ...], holders: Mapping[str, str]) -> dict[st
 
 def overall_status(items: Sequence[Mapping[str, Any]], running: str) -> str:
     """The status of a batch from its items: running while one runs, else COMPLETED when all
-    imported, FAILED when none did, COMPLETED_WITH_FAILURES in between."""
+    imported, CANCELLED when every item was cancelled, FAILED when none imported otherwise,
+    COMPLETED_WITH_FAILURES in between."""
     statuses = [item.get("jobStatus") for item in items]
     if any(status in JOB_ACTIVE for status in statuses):
         return running
     done = statuses.count("COMPLETED")
     if done == len(statuses):
         return "COMPLETED"
-    return "FAILED" if done == 0 else "COMPLETED_WITH_FAILURES"
+    if done:
+        return "COMPLETED_WITH_FAILURES"
+    return "CANCELLED" if set(statuses) == {"CANCELLED"} else "FAILED"
 
 
 def recorded_note(store: str, recorded: Mapping[str, int]) -> str:

@@ -81,6 +81,7 @@ class StoreHistory:
     active: dict[str, frozenset[str]] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     abandoned: set[str] = field(default_factory=set)
+    refreshed_at: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note_start(self, job_id: str, sources: Iterable[str]) -> None:
@@ -102,19 +103,26 @@ class StoreHistory:
         return Holdings(self.store, dict(self.finished), dict(self.active), dict(self.statuses))
 
 
-def refresh(api: OmicsApi, history: StoreHistory) -> Holdings:
+def refresh(api: OmicsApi, history: StoreHistory, max_age: float = 0.0) -> Holdings:
     """The store's holdings now: every page listed the first time, only running jobs after.
 
     A job is read (GetVariantImportJob) when its files are not known yet and once more when it
-    ends; never again. Creates of one process share history, so the lock makes them take turns.
+    ends; never again. Creates of one process share history, so the lock makes them take turns;
+    with max_age, a refresh that ended less than max_age seconds ago serves again (the jobs this
+    process starts are noted at once; others' are seen as late as a lagging list shows them).
     """
+    clock = api.ctx.clock
     with history.lock:
+        last = history.refreshed_at
+        if last is not None and clock.monotonic() - last < max_age:
+            return history.holdings()
         if history.listed:
             summaries = [s for status in JOB_ACTIVE for s in api.jobs_into(history.store, status)]
         else:
             summaries = list(api.jobs_into(history.store))
         _merge(api, history, summaries, full=not history.listed)
         history.listed = True
+        history.refreshed_at = clock.monotonic()
         return history.holdings()
 
 

@@ -178,28 +178,53 @@ def test_create_with_allow_reimport_imports_every_file_again(
     assert omics_emulator.backend.imported_sources("test_store")["s3://samples-bucket/a.vcf"] == 2
 
 
-@pytest.mark.parametrize("omics_emulator_settings", [EmulatorSettings(job_seconds=2.0)])
+class CancelledAfterTheFirstListing(Wrapped):
+    """A client whose first job listing shows a running job, which someone cancels right then."""
+
+    def __init__(self, client: Any, cancel: Any) -> None:
+        super().__init__(client)
+        self.cancel, self.listings = cancel, 0
+
+    def list_variant_import_jobs(self, **kwargs: Any) -> Any:
+        response = self.client.list_variant_import_jobs(**kwargs)
+        self.listings += 1
+        if self.listings == 1:
+            self.cancel()
+        return response
+
+
+@pytest.mark.parametrize("omics_emulator_settings", [EmulatorSettings(job_seconds=60)])
 def test_create_imports_a_file_again_when_the_job_importing_it_was_cancelled(
     omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
 ) -> None:
     running = start_directly(omics_client)
-    cancelling = threading.Timer(0.3, job_flow(omics_emulator).cancel, args=(running,))
-    cancelling.start()
     flow = job_flow(omics_emulator)
+
+    def cancel_it() -> None:
+        omics_client.cancel_variant_import_job(jobId=running)
+        omics_emulator.backend.settings.job_seconds = 0.2  # the create's own job ends soon
+
+    flow.api.client = cast(Any, CancelledAfterTheFirstListing(flow.api.client, cancel_it))
     job = flow.create(request())
-    cancelling.join()
     assert job["id"] != running and job["importedBy"] == {job["id"]: "0-1"}
-    assert set(omics_emulator.backend.imported_sources("test_store").values()) == {1}
+    assert job["status"] == "COMPLETED"
+    assert omics_emulator.backend.imported_sources("test_store") == {s: 1 for s in SPEC.sources}
     assert "ended without importing them: planning again" in progress_text(flow)
 
 
+@pytest.mark.parametrize(
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.1, max_concurrent_jobs=200)]
+)
 def test_creates_of_one_process_read_each_past_job_and_each_list_page_once(
     omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
 ) -> None:
     past = [
-        finished_job(omics_emulator, omics_client, f"s3://samples-bucket/old-{n}.vcf")
+        start_directly(
+            omics_client, ImportSpec.from_inputs(job_inputs(f"s3://samples-bucket/old-{n}.vcf"))
+        )
         for n in range(120)
     ]
+    job_flow(omics_emulator).wait(past[-1])  # every past job ended with it
     omics_emulator.backend.reset_counters()
     board = JobBoard(SYSTEM_CLOCK)
     for n in range(3):
@@ -207,9 +232,8 @@ def test_creates_of_one_process_read_each_past_job_and_each_list_page_once(
         job_flow(omics_emulator, board=board).create(request(spec))
     calls = omics_emulator.backend.requests_by_operation()
     assert calls["StartVariantImportJob"] == 3
-    # every past job read once; each new job read for its items at most twice by the history
-    # (its files, then its end) besides the waits; the 2 pages of 100 listed once, then only
-    # the running jobs (2 statuses, one page each) per refresh
+    # every past job read once, each new job's end once more (besides the waits); the 2 pages
+    # of 100 listed once, then only the running jobs (2 statuses, one short page each)
     gets = calls["GetVariantImportJob"]
     assert len(past) <= gets <= len(past) + 3 * 4
     assert calls["ListVariantImportJobs"] <= 2 + 3 * 2 * 4
