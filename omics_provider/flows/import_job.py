@@ -46,9 +46,6 @@ started some of the same files (lists are eventually consistent: a new job may b
 them for a while). A racer seen in this window while the own job is still SUBMITTED is settled
 by the rule; past it, the own job is kept."""
 CONVERGE_POLL = Backoff(initial=0.5, factor=2.0, cap=4.0)
-SHARED_REFRESH_SECONDS = 1.0
-"""Creates of one process queued for the start turn share a history refresh this recent: the
-process's own starts are noted at once, and converge catches a racer the refresh missed."""
 MAX_ROUNDS = 4
 """How often one create plans again: after a racing run won, or after a job it counted on for
 some files ended without importing them."""
@@ -175,9 +172,8 @@ class ImportJobFlow:
         spec = request.spec
         history = self.board.history(spec.destination_name)
         ignore: frozenset[str] | None = None
-        for round_ in range(MAX_ROUNDS):
-            max_age = SHARED_REFRESH_SECONDS if round_ == 0 else 0.0  # a new plan reads afresh
-            placement, ignore, known = self._place_in_turn(request, history, ignore, max_age)
+        for _ in range(MAX_ROUNDS):
+            placement, ignore, known = self._place_in_turn(request, history, ignore)
             started = placement.started
             if started is not None:
                 mine = frozenset(s for s, job in placement.holders.items() if job == started)
@@ -201,16 +197,19 @@ class ImportJobFlow:
         request: CreateRequest,
         history: StoreHistory,
         ignore: frozenset[str] | None,
-        max_age: float,
     ) -> tuple[Placement, frozenset[str], frozenset[str]]:
-        """Within this region's start turn: each file's job, starting one for the new files."""
+        """Within this region's start turn: each file's job, starting one for the new files.
+
+        Creates queued together share the history refresh made after they all arrived.
+        """
+        arrived = self.clock.monotonic()
         queued = self.board.waiting_starters()
         if queued:
             self.progress.line(f"queued behind {queued} imports waiting to start (job quota)")
         try:
             with self.board.turn(self.policy.timeout_seconds):
                 self._restart_clock()  # time queued for the turn does not count
-                return self._place(request, history, ignore, max_age)
+                return self._place(request, history, ignore, arrived)
         except TimeoutError as stalled:
             raise ProviderError(
                 f"{self.ctx.resource}: gave up waiting for a turn to start: {stalled}"
@@ -221,16 +220,16 @@ class ImportJobFlow:
         request: CreateRequest,
         history: StoreHistory,
         ignore: frozenset[str] | None,
-        max_age: float,
+        arrived: float,
     ) -> tuple[Placement, frozenset[str], frozenset[str]]:
-        """Read the store's history (a refresh younger than max_age serves), record what it
+        """Read the store's history (a refresh made since arrived serves), record what it
         holds, start one job for the rest.
 
         ignore names the jobs whose files do not count (allowReimport: every job seen first).
         Returns the placement, ignore, and the jobs known before the start (not racers).
         """
         spec = request.spec
-        holdings = refresh(self.api, history, max_age)
+        holdings = refresh(self.api, history, since=arrived)
         known = frozenset(holdings.finished) | frozenset(holdings.active)
         if ignore is None:
             ignore = known if request.allow_reimport else frozenset()

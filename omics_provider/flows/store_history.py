@@ -103,18 +103,18 @@ class StoreHistory:
         return Holdings(self.store, dict(self.finished), dict(self.active), dict(self.statuses))
 
 
-def refresh(api: OmicsApi, history: StoreHistory, max_age: float = 0.0) -> Holdings:
+def refresh(api: OmicsApi, history: StoreHistory, since: float | None = None) -> Holdings:
     """The store's holdings now: every page listed the first time, only running jobs after.
 
     A job is read (GetVariantImportJob) when its files are not known yet and once more when it
     ends; never again. Creates of one process share history, so the lock makes them take turns;
-    with max_age, a refresh that ended less than max_age seconds ago serves again (the jobs this
-    process starts are noted at once; others' are seen as late as a lagging list shows them).
+    with since (a monotonic time), a refresh made at or after it serves again: creates queued
+    together share one read that is no older than their own arrival.
     """
     clock = api.ctx.clock
     with history.lock:
         last = history.refreshed_at
-        if last is not None and clock.monotonic() - last < max_age:
+        if since is not None and last is not None and last >= since:
             return history.holdings()
         if history.listed:
             summaries = [s for status in JOB_ACTIVE for s in api.jobs_into(history.store, status)]
