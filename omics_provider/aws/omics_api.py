@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from omics_provider.aws.calls import CallContext, call
+from omics_provider.core.kinds import StoreKind, method_name
 
 if TYPE_CHECKING:
     from mypy_boto3_omics import OmicsClient
     from mypy_boto3_omics.type_defs import (
-        CreateVariantStoreResponseTypeDef,
         GetVariantImportResponseTypeDef,
-        GetVariantStoreResponseTypeDef,
         StartVariantImportRequestTypeDef,
         VariantImportJobItemTypeDef,
     )
@@ -88,39 +87,33 @@ class OmicsApi:
             jobId=job_id,
         )
 
-    # --- variant stores ---------------------------------------------------------------------
-    def get_store(self, name: str) -> GetVariantStoreResponseTypeDef:
-        """GetVariantStore; ResourceMissingError when there is no store of that name."""
-        return call(self.ctx, "GetVariantStore", self.client.get_variant_store, name=name)
+    # --- stores of either kind -------------------------------------------------------------
+    def get_store(self, kind: StoreKind, name: str) -> Mapping[str, Any]:
+        """The kind's get (GetVariantStore, ...); ResourceMissingError when there is no store of
+        that name."""
+        return call(self.ctx, kind.get, self._method(kind.get), name=name)
 
-    def create_store(self, request: Mapping[str, Any]) -> CreateVariantStoreResponseTypeDef:
-        """CreateVariantStore once: ConflictError when the name is taken, OutcomeUnknownError
+    def create_store(self, kind: StoreKind, request: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The kind's create once: ConflictError when the name is taken, OutcomeUnknownError
         when the store may have been created although the call failed."""
-        return call(
-            self.ctx,
-            "CreateVariantStore",
-            self.client.create_variant_store,
-            idempotent=False,
-            **request,
-        )
+        return call(self.ctx, kind.create, self._method(kind.create), idempotent=False, **request)
 
-    def update_store_description(self, name: str, description: str) -> None:
-        """UpdateVariantStore with a new description."""
+    def update_store_description(self, kind: StoreKind, name: str, description: str) -> None:
+        """The kind's update with a new description."""
+        call(self.ctx, kind.update, self._method(kind.update), name=name, description=description)
+
+    def delete_store(self, kind: StoreKind, name: str, force: bool) -> None:
+        """The kind's delete; ResourceMissingError when it is already gone."""
         call(
             self.ctx,
-            "UpdateVariantStore",
-            self.client.update_variant_store,
-            name=name,
-            description=description,
-        )
-
-    def delete_store(self, name: str, force: bool) -> None:
-        """DeleteVariantStore; ResourceMissingError when it is already gone."""
-        call(
-            self.ctx,
-            "DeleteVariantStore",
-            self.client.delete_variant_store,
+            kind.delete,
+            self._method(kind.delete),
             hints={"ConflictException": DELETE_STORE_HINT},
             name=name,
             force=force,
         )
+
+    def _method(self, operation: str) -> Callable[..., Mapping[str, Any]]:
+        """The client's method for operation."""
+        method: Callable[..., Mapping[str, Any]] = getattr(self.client, method_name(operation))
+        return method
