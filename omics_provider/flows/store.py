@@ -103,7 +103,7 @@ class StoreFlow:
         if response is None:
             if not adopt:
                 raise ProviderError(
-                    f"{self.ctx.resource}: a {self.kind.noun} named {spec.name!r} already exists; "
+                    f"{self.ctx.resource}: {self.kind.noun} {spec.name!r} already exists; "
                     "set adoptExisting: true to take it over (`pulumi import` does not work for "
                     "dynamic resources), or choose another name"
                 )

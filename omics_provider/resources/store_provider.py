@@ -77,7 +77,7 @@ def comparable(props: Mapping[str, Any], key: str) -> Any:
     value = props.get(key)
     if key == "description":
         return value or ""
-    if key in ("tags", "sseConfig"):
+    if key in ("tags", "sseConfig", "storeOptions"):
         return dict(value or {})
     if key in ("adoptExisting", "forceDestroy"):
         return bool(value)
