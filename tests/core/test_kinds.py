@@ -55,7 +55,8 @@ def test_job_kind_get_list_and_cancel_shapes_match_the_kind(kind: JobKind) -> No
     assert members(kind.get) == members(kind.cancel) == {"jobId"}
     assert kind.list_key in members(kind.list, "output")
     assert {"ids", "filter", "nextToken"} <= members(kind.list)
-    item: Any = omics_model().operation_model(kind.get).output_shape.members["items"].member
+    output: Any = omics_model().operation_model(kind.get).output_shape
+    item = output.members["items"].member
     assert ("statusMessage" in item.members) is kind.item_status_messages
     assert set(kind.destination_keys) <= members(kind.get, "output")
 
@@ -83,7 +84,8 @@ def test_store_kind_get_update_delete_list_shapes_match_the_kind(kind: StoreKind
     assert members(kind.update) == {"name", "description"}
     assert members(kind.delete) == {"name", "force"}
     assert kind.list_key in members(kind.list, "output")
-    status: Any = omics_model().operation_model(kind.get).output_shape.members["status"]
+    output: Any = omics_model().operation_model(kind.get).output_shape
+    status = output.members["status"]
     assert frozenset(status.enum) == kind.statuses
     assert {"storeArn", "storeSizeBytes", "reference", "sseConfig"} <= members(kind.get, "output")
 

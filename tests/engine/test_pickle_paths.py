@@ -9,7 +9,7 @@ import pytest
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
-from omics_provider import VariantImportJobProvider, VariantStoreProvider
+from omics_provider import AnnotationStoreProvider, VariantImportJobProvider, VariantStoreProvider
 from omics_provider.resources.policy_settle import PolicySettleProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin
 from tests.support.jobs import REFERENCE_ARN, job_inputs
@@ -29,6 +29,7 @@ STORE_INPUTS = {"resourceName": "s", "name": "a_store", "referenceArn": REFERENC
     [
         (VariantImportJobProvider(), b"omics_provider.variant_import_job"),
         (VariantStoreProvider(), b"omics_provider.variant_store"),
+        (AnnotationStoreProvider(), b"omics_provider.annotation_store"),
         (PolicySettleProvider(), b"omics_provider.resources.policy_settle"),
     ],
 )
@@ -56,3 +57,22 @@ def test_the_plugin_loads_a_provider_pickled_before_the_reshape(
     assert outcome.failures and outcome.failures[0][1].endswith(
         "digits or underscores (e.g. my_variant_store)"
     )
+
+
+PICKLED_ANNOTATION_STORE = (
+    "gASVQgAAAAAAAACMH29taWNzX3Byb3ZpZGVyLmFubm90YXRpb25fc3RvcmWUjBdBbm5vdGF0aW9uU3RvcmVQcm92"
+    "aWRlcpSTlCmBlC4="
+)
+"""`__provider` of AnnotationStore as the first release with it serializes it: kept loadable."""
+
+
+def test_annotation_store_provider_serializes_as_when_it_was_added() -> None:
+    assert serialize_provider(AnnotationStoreProvider()) == PICKLED_ANNOTATION_STORE
+
+
+def test_the_plugin_loads_the_annotation_store_provider_as_first_pickled(
+    plugin: DynamicProviderPlugin,
+) -> None:
+    inputs = {"resourceName": "s", "name": "B", "storeFormat": "VCF", "referenceArn": REFERENCE_ARN}
+    outcome = plugin.check(PICKLED_ANNOTATION_STORE, {}, inputs)
+    assert outcome.failures and outcome.failures[0][1].endswith("(e.g. my_annotation_store)")
