@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from botocore import xform_name
 
@@ -82,7 +84,11 @@ ANNOTATION_IMPORT = JobKind(
 
 @dataclass(frozen=True)
 class StoreKind:
-    """One kind of store: its operations, message nouns, create settings and statuses."""
+    """One kind of store (or store version): its operations, nouns, create settings, statuses.
+
+    A store is named by `name`; an annotation store version by `name` and `versionName` (its
+    key). The model calls their ARN and size `<prefix>Arn` and `<prefix>SizeBytes`.
+    """
 
     resource: str
     """The Pulumi resource type that declares a store of this kind."""
@@ -106,6 +112,19 @@ class StoreKind:
     """Every status a store of this kind can report."""
     name_hint: str
     """What a valid name looks like, for messages."""
+    key: tuple[str, ...] = ("name",)
+    """The request members that name one (get, update and delete take them)."""
+    prefix: str = "store"
+    """How the model prefixes its ARN and size: storeArn, storeSizeBytes."""
+    delete_list: str | None = None
+    """For a delete that takes a list of names (DeleteAnnotationStoreVersions: `versions`), the
+    member holding it; its answer lists the ones it refused."""
+
+    def label(self, key: Mapping[str, Any]) -> str:
+        """How messages name the one key identifies: `store s`, `version v of store s`."""
+        if len(self.key) == 1:
+            return f"store {key['name']}"
+        return f"version {key['versionName']} of store {key['name']}"
 
 
 STORE_STATUSES = frozenset({"CREATING", "UPDATING", "DELETING", "ACTIVE", "FAILED"})
@@ -142,3 +161,23 @@ ANNOTATION_STORE = StoreKind(
     statuses=STORE_STATUSES,
     name_hint=STORE_NAME_HINT.replace("variant", "annotation"),
 )
+
+ANNOTATION_STORE_VERSION = StoreKind(
+    resource="AnnotationStoreVersion",
+    noun="annotation store version",
+    data_noun="annotations",
+    arn_type="annotationStore",
+    create="CreateAnnotationStoreVersion",
+    get="GetAnnotationStoreVersion",
+    update="UpdateAnnotationStoreVersion",
+    delete="DeleteAnnotationStoreVersions",
+    list="ListAnnotationStoreVersions",
+    list_key="annotationStoreVersions",
+    create_settings=("versionName", "versionOptions"),
+    statuses=STORE_STATUSES,
+    name_hint=STORE_NAME_HINT.replace("variant", "annotation"),
+    key=("name", "versionName"),
+    prefix="version",
+    delete_list="versions",
+)
+"""A version of an annotation store: what annotation import jobs land in."""

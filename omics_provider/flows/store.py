@@ -19,10 +19,13 @@ from omics_provider.core.kinds import StoreKind
 from omics_provider.core.service import STORE_TRANSITIONAL
 from omics_provider.core.timing import Backoff, polls
 
+StoreKey = Mapping[str, str]
+"""The request members that name one store (`name`) or store version (`name`, `versionName`)."""
+
 
 @dataclass(frozen=True)
 class StoreSpec:
-    """The store a VariantStore or AnnotationStore declares."""
+    """The store (or store version) a resource declares."""
 
     name: str
     reference_arn: str | None = None
@@ -71,6 +74,11 @@ class StoreSpec:
                 return key, store[key], value
         return None
 
+    def key(self, kind: StoreKind) -> dict[str, str]:
+        """The request members that name what this spec creates (its name; a version's name)."""
+        request = self.create_request()
+        return {member: str(request[member]) for member in kind.key}
+
     def describes(self, store: Mapping[str, Any]) -> bool:
         """True when store is what this spec would create: its reference, settings, description,
         keys."""
@@ -99,20 +107,21 @@ class StoreFlow:
         If this raises after the store was created, the store exists unrecorded: the next
         `pulumi up` reports that it exists and suggests adoptExisting.
         """
+        key = spec.key(self.kind)
         response = self._request_create(spec)
         if response is None:
             if not adopt:
                 raise ProviderError(
-                    f"{self.ctx.resource}: {self.kind.noun} {spec.name!r} already exists; "
+                    f"{self.ctx.resource}: {self.kind.label(key)} already exists; "
                     "set adoptExisting: true to take it over (`pulumi import` does not work for "
                     "dynamic resources), or choose another name"
                 )
             return self.adopt(spec)
-        self.progress.line(f"creating store {spec.name} ({response['id']})")
-        return self.wait(spec.name)
+        self.progress.line(f"creating {self.kind.label(key)} ({response['id']})")
+        return self.wait(key)
 
     def _request_create(self, spec: StoreSpec) -> Mapping[str, Any] | None:
-        """CreateVariantStore (None when the name is taken), never repeated blindly.
+        """The kind's create (None when the name is taken), never repeated blindly.
 
         After a failure that may have created the store (a 5xx, or no answer), a store of that
         name created since the attempt, as this spec describes it, is taken as this call's.
@@ -134,7 +143,7 @@ class StoreFlow:
 
     def _created_since(self, spec: StoreSpec, since: datetime) -> Mapping[str, Any] | None:
         """The store spec names if it was created at or after since as spec describes it."""
-        store = self.find(spec.name)
+        store = self.find(spec.key(self.kind))
         if store is None or not spec.describes(store):
             return None
         created = store.get("creationTime")
@@ -142,83 +151,86 @@ class StoreFlow:
 
     def adopt(self, spec: StoreSpec) -> dict[str, Any]:
         """The existing store spec names, ACTIVE, with the declared description."""
-        live = self.api.get_store(self.kind, spec.name)
+        key = spec.key(self.kind)
+        live = self.api.get_store(self.kind, key)
         mismatch = spec.mismatch(live)
         if mismatch is not None:
-            key, live_value, declared = mismatch
+            prop, live_value, declared = mismatch
             raise ProviderError(
-                f"{self.ctx.resource}: adoptExisting: store {spec.name!r} has {key} {live_value}, "
-                f"not {declared}; a store's {key} cannot change, so set {key} to the store's "
-                f"{key} or choose another name"
+                f"{self.ctx.resource}: adoptExisting: {self.kind.label(key)} has {prop} "
+                f"{live_value}, not {declared}; its {prop} cannot change, so set {prop} to the "
+                f"{self.kind.prefix}'s {prop} or choose another name"
             )
-        self.progress.line(f"adopted existing store {spec.name} ({live['id']})")
-        store = self.wait(spec.name)
+        self.progress.line(f"adopted existing {self.kind.label(key)} ({live['id']})")
+        store = self.wait(key)
         if spec.description is not None and spec.description != store.get("description", ""):
-            store = self.update_description(spec.name, spec.description)
+            store = self.update_description(key, spec.description)
         return store
 
-    def find(self, name: str, store_id: str | None = None) -> dict[str, Any] | None:
-        """The store named name (and, if given, with id store_id), or None when there is none."""
+    def find(self, key: StoreKey, store_id: str | None = None) -> dict[str, Any] | None:
+        """The store key names (and, if given, with id store_id), or None when there is none."""
         try:
-            store = dict(self.api.get_store(self.kind, name))
+            store = dict(self.api.get_store(self.kind, key))
         except ResourceMissingError:
             return None
         if store_id is not None and store.get("id") != store_id:
             return None  # the name now belongs to another store, created since
         return store
 
-    def wait(self, name: str) -> dict[str, Any]:
+    def wait(self, key: StoreKey) -> dict[str, Any]:
         """Poll the store until it is ACTIVE and return it; ProviderError if FAILED or too slow."""
         store: dict[str, Any] = {}
         for _ in polls(self.status_poll, self.ctx.deadline):
-            store = dict(self.api.get_store(self.kind, name))
+            store = dict(self.api.get_store(self.kind, key))
             status = str(store.get("status"))
-            self.progress.status(status, f"store {name}: {status}")
+            self.progress.status(status, f"{self.kind.label(key)}: {status}")
             if status not in STORE_TRANSITIONAL:
                 break
         else:
             raise ProviderError(
-                f"{self.ctx.resource}: store {name} is still {store.get('status')}; "
+                f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
                 "run `pulumi up` again to keep waiting"
             )
         if store.get("status") != "ACTIVE":
             raise ProviderError(
-                f"{self.ctx.resource}: store {name} is {store.get('status')} "
+                f"{self.ctx.resource}: {self.kind.label(key)} is {store.get('status')} "
                 f"({store.get('statusMessage') or 'no status message'}); delete it (or fix the "
                 "reference and KMS settings) and run `pulumi up` again"
             )
         return store
 
-    def update_description(self, name: str, description: str) -> dict[str, Any]:
+    def update_description(self, key: StoreKey, description: str) -> dict[str, Any]:
         """Set the store's description in place and return the store once ACTIVE again."""
-        self.api.update_store_description(self.kind, name, description)
-        self.progress.line(f"updated the description of store {name}")
-        return self.wait(name)
+        self.api.update_store_description(self.kind, key, description)
+        self.progress.line(f"updated the description of {self.kind.label(key)}")
+        return self.wait(key)
 
-    def delete(self, name: str, store_id: str, force: bool) -> None:
+    def delete(self, key: StoreKey, store_id: str, force: bool) -> None:
         """Delete the store and wait until it is gone; refuse a store holding data unless force."""
-        store = self.find(name, store_id)
+        store = self.find(key, store_id)
         if store is None:
             return
-        size = int(store.get("storeSizeBytes") or 0)
+        size_key = f"{self.kind.prefix}SizeBytes"
+        size = int(store.get(size_key) or 0)
         if size > 0 and not force:
             raise ProviderError(
-                f"{self.ctx.resource}: store {name} holds imported data (storeSizeBytes={size}); "
+                f"{self.ctx.resource}: {self.kind.label(key)} holds imported data "
+                f"({size_key}={size}); "
                 f"deleting it deletes those {self.kind.data_noun} for good, so it is refused. "
                 "To delete it on purpose, set forceDestroy: true, run `pulumi up`, then destroy "
                 "again"
             )
         if store.get("status") != "DELETING":
             try:
-                self.api.delete_store(self.kind, name, force)
+                self.api.delete_store(self.kind, key, force)
             except ResourceMissingError:
                 return
-        self.progress.line(f"deleting store {name}")
+        self.progress.line(f"deleting {self.kind.label(key)}")
         for _ in polls(self.status_poll, self.ctx.deadline):
-            store = self.find(name, store_id)
+            store = self.find(key, store_id)
             if store is None:
                 return
         raise ProviderError(
-            f"{self.ctx.resource}: store {name} is still {store.get('status')}; "
+            f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
             "run destroy again to keep waiting"
         )

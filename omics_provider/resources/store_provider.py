@@ -21,7 +21,21 @@ COMMON_REPLACING = ("name", "referenceArn", "sseConfig", "tags", "region")
 """Inputs of every store that HealthOmics cannot change: changing one replaces the store."""
 IN_PLACE = ("description", "adoptExisting", "forceDestroy")
 """Inputs updated in place: the description through the kind's update, the flags in state only."""
-OUTPUT_KEYS = ("storeId", "storeArn", "status", "statusMessage", "storeSizeBytes", "creationTime")
+
+
+def output_keys(prefix: str) -> tuple[str, ...]:
+    """The outputs of a store (prefix store) or store version (prefix version)."""
+    return (
+        f"{prefix}Id",
+        f"{prefix}Arn",
+        "status",
+        "statusMessage",
+        f"{prefix}SizeBytes",
+        "creationTime",
+    )
+
+
+OUTPUT_KEYS = output_keys("store")
 STORE_TIMEOUT_SECONDS = 3600.0
 """How long create, update and delete wait for the store to settle."""
 
@@ -106,14 +120,15 @@ def diff_store(
     )
 
 
-def store_outputs(store: Mapping[str, Any]) -> dict[str, Any]:
+def store_outputs(kind: StoreKind, store: Mapping[str, Any]) -> dict[str, Any]:
     """The resource outputs that describe store (inputs are added by the caller)."""
+    prefix = kind.prefix
     outputs: dict[str, Any] = {
-        "storeId": str(store["id"]),
-        "storeArn": str(store.get("storeArn", "")),
+        f"{prefix}Id": str(store["id"]),
+        f"{prefix}Arn": str(store.get(f"{prefix}Arn", "")),
         "status": str(store.get("status", "")),
         "statusMessage": redact(str(store.get("statusMessage", ""))),
-        "storeSizeBytes": int(store.get("storeSizeBytes") or 0),
+        f"{prefix}SizeBytes": int(store.get(f"{prefix}SizeBytes") or 0),
     }
     if isinstance(store.get("creationTime"), datetime):
         outputs["creationTime"] = store["creationTime"].isoformat()
@@ -144,6 +159,18 @@ class StoreProvider(OmicsProvider):
         """The resource's inputs from props."""
         return pick(props, input_keys(self.replacing))
 
+    def spec_of(self, inputs: Mapping[str, Any]) -> StoreSpec:
+        """What the normalized inputs declare."""
+        return StoreSpec.from_inputs(self.store_kind, inputs)
+
+    def key_of(self, inputs: Mapping[str, Any]) -> dict[str, str]:
+        """The request members that name the store the inputs declare."""
+        return self.spec_of(inputs).key(self.store_kind)
+
+    def outputs(self, store: Mapping[str, Any]) -> dict[str, Any]:
+        """The outputs that describe store."""
+        return store_outputs(self.store_kind, store)
+
     @reported
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the store (or adopt it, with adoptExisting) and wait until it is ACTIVE.
@@ -152,9 +179,9 @@ class StoreProvider(OmicsProvider):
         `pulumi up` reports that it exists and suggests adoptExisting.
         """
         inputs = self.normalize(props)
-        spec = StoreSpec.from_inputs(self.store_kind, inputs)
+        spec = self.spec_of(inputs)
         store = self._flow(inputs).create(spec, inputs.get("adoptExisting") is True)
-        return CreateResult(str(store["id"]), {**inputs, **store_outputs(store)})
+        return CreateResult(str(store["id"]), {**inputs, **self.outputs(store)})
 
     @reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -165,28 +192,29 @@ class StoreProvider(OmicsProvider):
         or the reference is written back to the inputs, so the next `up` shows it.
         """
         inputs = self.normalize(props)
-        store = self._flow(inputs).find(str(inputs.get("name")), id_)
+        store = self._flow(inputs).find(self.key_of(inputs), id_)
         if store is None:
             return ReadResult(None, {})
         live = live_inputs(inputs, store)
-        return ReadResult(id_, {**live, **store_outputs(store)}, live)
+        return ReadResult(id_, {**live, **self.outputs(store)}, live)
 
     @reported
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Change the description in place (the flags need no call); return the full outputs."""
         inputs = self.normalize(news)
         if comparable(olds, "description") == comparable(inputs, "description"):
-            return UpdateResult({**pick(olds, OUTPUT_KEYS), **inputs})
+            return UpdateResult({**pick(olds, output_keys(self.store_kind.prefix)), **inputs})
         store = self._flow(inputs).update_description(
-            str(inputs["name"]), str(inputs.get("description") or "")
+            self.key_of(inputs), str(inputs.get("description") or "")
         )
-        return UpdateResult({**inputs, **store_outputs(store)})
+        return UpdateResult({**inputs, **self.outputs(store)})
 
     @reported
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the store and wait until it is gone; a store holding data needs forceDestroy."""
         inputs = self.normalize(props)
-        self._flow(inputs).delete(str(inputs["name"]), id_, inputs.get("forceDestroy") is True)
+        force = inputs.get("forceDestroy") is True
+        self._flow(inputs).delete(self.key_of(inputs), id_, force)
 
     def _flow(self, inputs: Mapping[str, Any]) -> StoreFlow:
         client = self.client(inputs.get("region"))

@@ -147,6 +147,6 @@ def test_create_annotation_store_whose_answer_is_lost_never_takes_one_of_another
     error = ReadTimeoutError(endpoint_url="x")
     racing = GffStoreAppears(real_client(omics_emulator), ANNOTATION_STORE, error)
     flow = store_flow(omics_emulator, racing, ANNOTATION_STORE)
-    with pytest.raises(ProviderError, match="annotation store 'lost_answer' already exists"):
+    with pytest.raises(ProviderError, match="store lost_answer already exists"):
         flow.create(SPECS[ANNOTATION_STORE], adopt=False)
     assert racing.creates == 2

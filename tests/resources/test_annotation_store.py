@@ -177,7 +177,7 @@ def test_create_existing_store_fails_and_suggests_adopt_existing(
     with pytest.raises(PluginCallError) as failure:
         created(plugin, "taken_notes")
 
-    assert "annotation store 'taken_notes' already exists" in failure.value.last_line
+    assert "store taken_notes already exists" in failure.value.last_line
     assert "adoptExisting: true" in failure.value.last_line
 
 
