@@ -31,7 +31,6 @@ VERSION_NAME_HINT = (
     "a version name is 3 to 255 characters: a lowercase letter, then lowercase letters, digits "
     "or underscores (e.g. v1_2024)"
 )
-TSV_OPTIONS = "storeOptions.tsvStoreOptions"
 
 
 def check_inputs(_olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckResult:
@@ -61,9 +60,6 @@ def _needs_reference(store_format: Any, options: Any) -> bool:
 def _check_store_options(checker: Checker, store_format: Any, options: Any) -> None:
     if options is None or contains_unknown(options):
         return
-    if not isinstance(options, Mapping) or set(options) != {"tsvStoreOptions"}:
-        checker.fail("storeOptions", "must be a map with the one key tsvStoreOptions")
-        return
     if store_format != "TSV" and not is_unknown(store_format):
         checker.fail(
             "storeOptions",
@@ -71,20 +67,33 @@ def _check_store_options(checker: Checker, store_format: Any, options: Any) -> N
             "or set storeFormat: TSV",
         )
         return
-    tsv = options["tsvStoreOptions"]
-    tsv_shape: Any = omics_model().shape_for("TsvStoreOptions")
+    check_tsv_options(checker, "storeOptions", options)
+
+
+def check_tsv_options(checker: Checker, prop: str, options: Any) -> None:
+    """Check storeOptions or versionOptions: a map of its one TSV member (tsvStoreOptions,
+    tsvVersionOptions) to the model's TSV options (annotationType, formatToHeader, schema)."""
+    if options is None or contains_unknown(options):
+        return
+    union: Any = omics_model().shape_for(
+        "StoreOptions" if prop == "storeOptions" else "VersionOptions"
+    )
+    [(member, tsv_shape)] = union.members.items()
+    if not isinstance(options, Mapping) or set(options) != {member}:
+        checker.fail(prop, f"must be a map with the one key {member}")
+        return
+    tsv, tsv_prop = options[member], f"{prop}.{member}"
     allowed = list(tsv_shape.members)
     if not isinstance(tsv, Mapping) or not set(tsv) <= set(allowed):
-        checker.fail(TSV_OPTIONS, f"must be a map with the keys {', '.join(allowed)}")
+        checker.fail(tsv_prop, f"must be a map with the keys {', '.join(allowed)}")
         return
     if tsv.get("annotationType") is not None:
-        checker.enum(f"{TSV_OPTIONS}.annotationType", tsv["annotationType"], "AnnotationType")
-    _check_format_to_header(checker, tsv.get("formatToHeader"))
-    _check_schema(checker, tsv.get("schema"))
+        checker.enum(f"{tsv_prop}.annotationType", tsv["annotationType"], "AnnotationType")
+    _check_format_to_header(checker, f"{tsv_prop}.formatToHeader", tsv.get("formatToHeader"))
+    _check_schema(checker, f"{tsv_prop}.schema", tsv.get("schema"))
 
 
-def _check_format_to_header(checker: Checker, value: Any) -> None:
-    prop = f"{TSV_OPTIONS}.formatToHeader"
+def _check_format_to_header(checker: Checker, prop: str, value: Any) -> None:
     if value is None:
         return
     if not isinstance(value, Mapping):
@@ -97,8 +106,7 @@ def _check_format_to_header(checker: Checker, value: Any) -> None:
             )
 
 
-def _check_schema(checker: Checker, value: Any) -> None:
-    prop = f"{TSV_OPTIONS}.schema"
+def _check_schema(checker: Checker, prop: str, value: Any) -> None:
     if value is None:
         return
     if not isinstance(value, Sequence) or isinstance(value, str) or not 1 <= len(value) <= 5000:

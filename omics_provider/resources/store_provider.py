@@ -59,6 +59,12 @@ def check_common(
         checker.required("referenceArn", reference, REFERENCE_HINT)
     if reference is not None and reference != "":
         checker.shape_string("referenceArn", reference, "ReferenceArn", REFERENCE_HINT)
+    _check_sse_config(checker, inputs.get("sseConfig"))
+    check_shared(checker, inputs)
+
+
+def check_shared(checker: Checker, inputs: Mapping[str, Any]) -> None:
+    """Check the inputs stores and store versions share: description, tags, flags, region."""
     if inputs.get("description") is not None:
         checker.shape_string(
             "description",
@@ -66,7 +72,6 @@ def check_common(
             "Description",
             "a description of 0 to 500 characters",
         )
-    _check_sse_config(checker, inputs.get("sseConfig"))
     checker.string_map("tags", inputs.get("tags"), "TagMap", "tag names to tag values")
     for flag in ("adoptExisting", "forceDestroy"):
         checker.boolean(flag, inputs.get(flag))
@@ -91,7 +96,7 @@ def comparable(props: Mapping[str, Any], key: str) -> Any:
     value = props.get(key)
     if key == "description":
         return value or ""
-    if key in ("tags", "sseConfig", "storeOptions"):
+    if key in ("tags", "sseConfig", "storeOptions", "versionOptions"):
         return dict(value or {})
     if key in ("adoptExisting", "forceDestroy"):
         return bool(value)

@@ -22,6 +22,7 @@ from pulumi.dynamic import ResourceProvider
 
 from omics_provider.core.kinds import ANNOTATION_STORE, VARIANT_STORE, StoreKind
 from omics_provider.resources.annotation_store import AnnotationStoreProvider
+from omics_provider.resources.annotation_store_version import AnnotationStoreVersionProvider
 from omics_provider.resources.variant_import_job import VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStoreProvider
 
@@ -32,6 +33,8 @@ STORE_TYPE = f"{DYNAMIC_TYPE}VariantStore"
 """The type token of VariantStore resources."""
 ANNOTATION_STORE_TYPE = f"{DYNAMIC_TYPE}AnnotationStore"
 """The type token of AnnotationStore resources."""
+VERSION_TYPE = f"{DYNAMIC_TYPE}AnnotationStoreVersion"
+"""The type token of AnnotationStoreVersion resources."""
 PROVIDER_KEY = "__provider"
 
 
@@ -58,6 +61,7 @@ class OmicsMocks(pulumi.runtime.Mocks):
                 AnnotationStoreProvider(),
                 partial(self._store, ANNOTATION_STORE),
             ),
+            VERSION_TYPE: (AnnotationStoreVersionProvider(), self._version),
         }
 
     def new_resource(
@@ -113,6 +117,21 @@ class OmicsMocks(pulumi.runtime.Mocks):
             "creationTime": datetime.now(UTC).isoformat(),
         }
 
+    def _version(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        region = inputs.get("region") or self.region
+        store, version = inputs["storeName"], inputs["versionName"]
+        return {
+            **inputs,
+            "versionId": uuid.uuid5(uuid.NAMESPACE_URL, f"store-version/{name}").hex[:12],
+            "versionArn": (
+                f"arn:aws:omics:{region}:{self.account}:annotationStore/{store}/version/{version}"
+            ),
+            "status": "ACTIVE",
+            "statusMessage": "",
+            "versionSizeBytes": 0,
+            "creationTime": datetime.now(UTC).isoformat(),
+        }
+
 
 def _id_of(outputs: Mapping[str, Any]) -> str:
-    return str(outputs.get("jobId") or outputs.get("storeId"))
+    return str(outputs.get("jobId") or outputs.get("storeId") or outputs.get("versionId"))

@@ -10,6 +10,7 @@ import pytest
 from omics_provider.core.kinds import (
     ANNOTATION_IMPORT,
     ANNOTATION_STORE,
+    ANNOTATION_STORE_VERSION,
     IMPORT_JOB_QUOTA,
     VARIANT_IMPORT,
     VARIANT_STORE,
@@ -20,8 +21,13 @@ from omics_provider.core.kinds import (
 from omics_provider.core.service import omics_model
 
 JOB_KINDS = [VARIANT_IMPORT, ANNOTATION_IMPORT]
-STORE_KINDS = [VARIANT_STORE, ANNOTATION_STORE]
-COMMON_CREATE = {"name", "reference", "description", "tags", "sseConfig"}
+STORE_KINDS = [VARIANT_STORE, ANNOTATION_STORE, ANNOTATION_STORE_VERSION]
+COMMON_CREATE = {
+    VARIANT_STORE: {"name", "reference", "description", "tags", "sseConfig"},
+    ANNOTATION_STORE: {"name", "reference", "description", "tags", "sseConfig"},
+    ANNOTATION_STORE_VERSION: {"name", "description", "tags"},
+}
+"""What each kind's create takes besides its create_settings (the resource's common inputs)."""
 
 
 def members(operation: str, side: str = "input") -> set[str]:
@@ -75,24 +81,30 @@ def test_store_kind_operations_exist_with_a_client_method(kind: StoreKind) -> No
 
 @pytest.mark.parametrize("kind", STORE_KINDS, ids=lambda k: k.resource)
 def test_store_kind_create_takes_the_common_members_and_its_settings(kind: StoreKind) -> None:
-    assert members(kind.create) == COMMON_CREATE | set(kind.create_settings)
+    assert members(kind.create) == COMMON_CREATE[kind] | set(kind.create_settings)
+    assert set(kind.key) <= members(kind.create)
 
 
 @pytest.mark.parametrize("kind", STORE_KINDS, ids=lambda k: k.resource)
 def test_store_kind_get_update_delete_list_shapes_match_the_kind(kind: StoreKind) -> None:
-    assert members(kind.get) == {"name"}
-    assert members(kind.update) == {"name", "description"}
-    assert members(kind.delete) == {"name", "force"}
+    key = set(kind.key)
+    assert members(kind.get) == key
+    assert members(kind.update) == key | {"description"}
+    if kind.delete_list is None:
+        assert members(kind.delete) == key | {"force"}
+    else:
+        assert members(kind.delete) == {"name", kind.delete_list, "force"}
+        assert "errors" in members(kind.delete, "output")
     assert kind.list_key in members(kind.list, "output")
     output: Any = omics_model().operation_model(kind.get).output_shape
     status = output.members["status"]
     assert frozenset(status.enum) == kind.statuses
-    assert {"storeArn", "storeSizeBytes", "reference", "sseConfig"} <= members(kind.get, "output")
+    prefix = kind.prefix
+    assert {"id", f"{prefix}Arn", f"{prefix}SizeBytes"} <= members(kind.get, "output")
 
 
-@pytest.mark.parametrize("kind", STORE_KINDS, ids=lambda k: k.resource)
-def test_store_kind_arn_type_names_the_model_arn(kind: StoreKind) -> None:
-    documentation = str(omics_model().operation_model(kind.get).documentation)
-    assert kind.noun in documentation.lower()
-    assert kind.arn_type[0].lower() + kind.arn_type[1:] == kind.arn_type
-    assert kind.arn_type.lower() == kind.noun.replace(" ", "")
+def test_store_kind_labels_name_a_store_or_a_version_of_one() -> None:
+    assert VARIANT_STORE.label({"name": "s"}) == "store s"
+    assert ANNOTATION_STORE_VERSION.label({"name": "s", "versionName": "v"}) == (
+        "version v of store s"
+    )

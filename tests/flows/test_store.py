@@ -11,7 +11,13 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from omics_emulator import EmulatorHandle
 from omics_provider.core.errors import ProviderError
-from omics_provider.core.kinds import ANNOTATION_STORE, VARIANT_STORE, StoreKind, method_name
+from omics_provider.core.kinds import (
+    ANNOTATION_STORE,
+    ANNOTATION_STORE_VERSION,
+    VARIANT_STORE,
+    StoreKind,
+    method_name,
+)
 from omics_provider.flows.store import StoreSpec
 from tests.support.jobs import REFERENCE_ARN, store_flow
 
@@ -23,6 +29,8 @@ SPECS = {
     ),
 }
 KINDS = pytest.mark.parametrize("kind", list(SPECS), ids=lambda kind: kind.resource)
+VERSION_SPEC = StoreSpec(name="parent_store", settings={"versionName": "lost_answer"})
+"""A version whose create is lost, in an annotation store created beforehand."""
 
 
 class CreateAnswerLost:
@@ -150,3 +158,24 @@ def test_create_annotation_store_whose_answer_is_lost_never_takes_one_of_another
     with pytest.raises(ProviderError, match="store lost_answer already exists"):
         flow.create(SPECS[ANNOTATION_STORE], adopt=False)
     assert racing.creates == 2
+
+
+def test_create_version_whose_answer_is_lost_takes_the_version_it_created(
+    omics_emulator: EmulatorHandle,
+) -> None:
+    parent = store_flow(omics_emulator, kind=ANNOTATION_STORE)
+    parent.create(
+        StoreSpec(
+            name="parent_store", settings={"storeFormat": "GFF"}, reference_arn=REFERENCE_ARN
+        ),
+        adopt=False,
+    )
+    error = ReadTimeoutError(endpoint_url="http://127.0.0.1")
+    lossy = CreateAnswerLost(real_client(omics_emulator), ANNOTATION_STORE_VERSION, error)
+
+    flow = store_flow(omics_emulator, lossy, ANNOTATION_STORE_VERSION)
+    version = flow.create(VERSION_SPEC, adopt=False)
+
+    listed = lossy.list_annotation_store_versions(name="parent_store")["annotationStoreVersions"]
+    assert sorted(v["versionName"] for v in listed) == ["lost_answer", "parent_store"]
+    assert version["status"] == "ACTIVE" and lossy.creates == 1
