@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, DiffResult
+from pulumi.dynamic import CheckResult
 
 from omics_provider.core.kinds import ANNOTATION_STORE
 from omics_provider.core.properties import contains_unknown, is_unknown, pick
@@ -18,7 +18,6 @@ from omics_provider.resources.store_provider import (
     OUTPUT_KEYS,
     StoreProvider,
     check_common,
-    diff_store,
     input_keys,
 )
 
@@ -126,11 +125,6 @@ def _check_schema(checker: Checker, prop: str, value: Any) -> None:
         checker.enum(f"{prop}[{index}].{column}", column_type, "SchemaValueType")
 
 
-def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-    """Replace on a change HealthOmics cannot make in place; update description and flags."""
-    return diff_store(REPLACING, olds, news)
-
-
 class AnnotationStoreProvider(StoreProvider):
     """Creates, adopts, refreshes, updates and deletes HealthOmics annotation stores.
 
@@ -140,11 +134,9 @@ class AnnotationStoreProvider(StoreProvider):
 
     __module__ = "omics_provider.annotation_store"
 
-    kind = "AnnotationStore"
     store_kind = ANNOTATION_STORE
     replacing = REPLACING
     check_inputs = staticmethod(check_inputs)
-    diff_inputs = staticmethod(diff_inputs)
 
 
 class AnnotationStore(pulumi.dynamic.Resource, module="omics", name="AnnotationStore"):

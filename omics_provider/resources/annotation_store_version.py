@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, DiffResult
+from pulumi.dynamic import CheckResult
 
 from omics_provider.core.kinds import ANNOTATION_STORE, ANNOTATION_STORE_VERSION
 from omics_provider.core.properties import pick
@@ -17,7 +17,6 @@ from omics_provider.resources.provider_base import alias_snake_case
 from omics_provider.resources.store_provider import (
     StoreProvider,
     check_shared,
-    diff_store,
     input_keys,
     output_keys,
 )
@@ -46,11 +45,6 @@ def check_inputs(_olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckResu
     return CheckResult(inputs, checker.failures)
 
 
-def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-    """Replace on a change HealthOmics cannot make in place; update description and flags."""
-    return diff_store(REPLACING, olds, news)
-
-
 class AnnotationStoreVersionProvider(StoreProvider):
     """Creates, adopts, refreshes, updates and deletes versions of HealthOmics annotation stores.
 
@@ -60,11 +54,9 @@ class AnnotationStoreVersionProvider(StoreProvider):
 
     __module__ = "omics_provider.annotation_store"
 
-    kind = "AnnotationStoreVersion"
     store_kind = ANNOTATION_STORE_VERSION
     replacing = REPLACING
     check_inputs = staticmethod(check_inputs)
-    diff_inputs = staticmethod(diff_inputs)
 
     def spec_of(self, inputs: Mapping[str, Any]) -> StoreSpec:
         """The version the inputs declare: in store storeName, named versionName."""

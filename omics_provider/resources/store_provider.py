@@ -160,6 +160,14 @@ class StoreProvider(OmicsProvider):
     store_kind: ClassVar[StoreKind]
     replacing: ClassVar[tuple[str, ...]]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kind = cls.store_kind.resource
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Replace on a change HealthOmics cannot make in place; update description and flags."""
+        return diff_store(self.replacing, olds, news)
+
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """The resource's inputs from props."""
         return pick(props, input_keys(self.replacing))

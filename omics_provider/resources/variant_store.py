@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, DiffResult
+from pulumi.dynamic import CheckResult
 
 from omics_provider.core.kinds import VARIANT_STORE
 from omics_provider.core.properties import pick
@@ -17,7 +17,6 @@ from omics_provider.resources.store_provider import (
     OUTPUT_KEYS,
     StoreProvider,
     check_common,
-    diff_store,
     input_keys,
 )
 
@@ -33,11 +32,6 @@ def check_inputs(_olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckResu
     return CheckResult(inputs, checker.failures)
 
 
-def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-    """Replace on a change HealthOmics cannot make in place; update description and flags."""
-    return diff_store(REPLACING, olds, news)
-
-
 class VariantStoreProvider(StoreProvider):
     """Creates, adopts, refreshes, updates and deletes HealthOmics variant stores.
 
@@ -47,11 +41,9 @@ class VariantStoreProvider(StoreProvider):
 
     __module__ = "omics_provider.variant_store"
 
-    kind = "VariantStore"
     store_kind = VARIANT_STORE
     replacing = REPLACING
     check_inputs = staticmethod(check_inputs)
-    diff_inputs = staticmethod(diff_inputs)
 
 
 class VariantStore(pulumi.dynamic.Resource, module="omics", name="VariantStore"):
