@@ -15,6 +15,7 @@ from omics_provider.aws.clients import is_aws_endpoint
 from omics_provider.aws.errors import error_code, error_message
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.progress import Progress
 from omics_provider.core.timing import SYSTEM_CLOCK, Deadline
 from omics_provider.flows.store_history import Holdings, read_store
@@ -72,7 +73,13 @@ def store_history(client: OmicsClient, store: str) -> StoreHistory:
     progress = Progress("plan --store", store, SYSTEM_CLOCK, sys.stderr)
     ctx = CallContext(progress, Deadline.after(SYSTEM_CLOCK, READ_SECONDS), SYSTEM_CLOCK)
     try:
-        return StoreHistory.of(read_store(OmicsApi(client, ctx), store))
+        return StoreHistory.of(
+            read_store(
+                OmicsApi(client, ctx),
+                VARIANT_IMPORT,
+                VARIANT_IMPORT.destination({"destinationName": store}),
+            )
+        )
     except ProviderError as error:
         raise CommandError(f"cannot read the import jobs of store {store!r}: {error}") from None
 

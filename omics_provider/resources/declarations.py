@@ -1,9 +1,10 @@
-"""One program never imports a file into a store twice: overlapping import declarations fail.
+"""One program never imports a file into a destination twice: overlapping declarations fail.
 
-Each VariantImportJob registers its files, once they are known, under its store and resolved
-region (a resource that omits `region` counts as the stack's `aws:region`). A second declaration
-that lists a file already declared for the same store fails the program, naming both resources
-and the first shared file. Values that are still unknown at preview are checked at `up`.
+Each import job resource registers its files, once they are known, under its kind, destination
+(a variant store; an annotation store version) and resolved region (a resource that omits
+`region` counts as the stack's `aws:region`). A second declaration that lists a file already
+declared for the same destination fails the program, naming both resources and the first shared
+file. Values that are still unknown at preview are checked at `up`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.settings import get_monitor
 
+from omics_provider.core.kinds import Destination, JobKind
+
 DEFAULT_REGION = "(default region)"
 
 
@@ -24,23 +27,32 @@ class OverlappingImportsError(pulumi.RunError):
 
 
 class Declarations:
-    """The files each store receives in one program, and which resource declared each."""
+    """The files each destination receives in one program, and which resource declared each."""
 
     def __init__(self) -> None:
-        self._owners: dict[tuple[str, str], dict[str, str]] = {}
+        self._owners: dict[tuple[JobKind, Destination, str], dict[str, str]] = {}
         self._lock = threading.Lock()
 
-    def register(self, resource: str, store: str, region: str, sources: Sequence[str]) -> None:
-        """Record that resource imports sources into store; raise if one is declared already."""
+    def register(
+        self,
+        kind: JobKind,
+        resource: str,
+        destination: Destination,
+        region: str,
+        sources: Sequence[str],
+    ) -> None:
+        """Record that resource (a job of kind) imports sources into destination; raise if one
+        is declared already."""
         with self._lock:
-            owners = self._owners.setdefault((store, region), {})
+            owners = self._owners.setdefault((kind, destination, region), {})
             for source in sources:
                 other = owners.get(source)
                 if other is not None and other != resource:
                     raise OverlappingImportsError(
-                        f"VariantImportJob {resource} imports {source} into store {store!r}, "
-                        f"which VariantImportJob {other} already imports: each file belongs to "
-                        "exactly one batch; remove it from one of the two"
+                        f"{kind.resource} {resource} imports {source} into "
+                        f"{kind.label(destination)}, which {kind.resource} {other} already "
+                        "imports: each file belongs to exactly one batch; remove it from one of "
+                        "the two"
                     )
             owners.update(dict.fromkeys(sources, resource))
 
@@ -61,21 +73,32 @@ def program_declarations() -> Declarations:
 
 
 def declared_items(
-    resource: str, store: pulumi.Input[str], items: pulumi.Input[Any], region: pulumi.Input[Any]
+    kind: JobKind,
+    resource: str,
+    destination: Mapping[str, pulumi.Input[str] | None],
+    items: pulumi.Input[Any],
+    region: pulumi.Input[Any],
 ) -> pulumi.Output[Any]:
-    """items, once registered for resource in this program's Declarations (see the module)."""
+    """items, once registered for resource (a job of kind) in this program's Declarations
+    under destination (its destination keys' inputs; see the module)."""
 
     def register(args: list[Any]) -> Any:
-        store_name, resolved_items, region_name = args
-        if isinstance(store_name, str) and isinstance(resolved_items, list):
-            where = region_name or pulumi.Config("aws").get("region") or DEFAULT_REGION
+        resolved_items, region_name, *values = args
+        where = dict(zip(destination, values, strict=True))
+        named = all(isinstance(where.get(key), str) for key in kind.destination_keys)
+        if named and isinstance(resolved_items, list):
+            region_of = region_name or pulumi.Config("aws").get("region") or DEFAULT_REGION
             sources = [_source(item) for item in resolved_items]
             program_declarations().register(
-                resource, store_name, str(where), [s for s in sources if s is not None]
+                kind,
+                resource,
+                kind.destination(where),
+                str(region_of),
+                [s for s in sources if s is not None],
             )
         return resolved_items
 
-    return pulumi.Output.all(store, items, region).apply(register)
+    return pulumi.Output.all(items, region, *destination.values()).apply(register)
 
 
 def _source(item: Any) -> str | None:
