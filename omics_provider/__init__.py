@@ -1,5 +1,9 @@
 """Pulumi dynamic provider for AWS HealthOmics variant and annotation stores and import jobs."""
 
+from omics_provider.resources.annotation_import_job import (
+    AnnotationImportJob,
+    AnnotationImportJobProvider,
+)
 from omics_provider.resources.annotation_store import AnnotationStore, AnnotationStoreProvider
 from omics_provider.resources.annotation_store_version import (
     AnnotationStoreVersion,
@@ -10,6 +14,8 @@ from omics_provider.resources.variant_import_job import VariantImportJob, Varian
 from omics_provider.resources.variant_store import VariantStore, VariantStoreProvider
 
 __all__ = [
+    "AnnotationImportJob",
+    "AnnotationImportJobProvider",
     "AnnotationStore",
     "AnnotationStoreProvider",
     "AnnotationStoreVersion",

@@ -17,9 +17,10 @@ from omics_provider.core.service import (
     ROLE_ARN_HINT,
     SOURCE_HINT,
     STORE_NAME_HINT,
+    omics_model,
     string_rule,
 )
-from omics_provider.core.validation import Checker
+from omics_provider.core.validation import Checker, quoted
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobPolicy, note_owner
 from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_report import failed_items, imported_by, item_counts
@@ -73,12 +74,40 @@ def normalize_inputs(kind: JobKind, props: Mapping[str, Any]) -> dict[str, Any]:
     return inputs
 
 
+def check_format_options(checker: Checker, prop: str, value: Any) -> None:
+    """formatOptions: a map of one member of the model's FormatOptions (tsvOptions or
+    vcfOptions), each level holding only the model's keys, with booleans and strings in place."""
+    if value is None or contains_unknown(value):
+        return
+    union: Any = omics_model().shape_for("FormatOptions")
+    if not isinstance(value, Mapping) or len(value) != 1 or not set(value) <= set(union.members):
+        checker.fail(prop, f"must be a map with one key: {' or '.join(union.members)}")
+        return
+    [(member, options)] = value.items()
+    _check_structure(checker, f"{prop}.{member}", options, union.members[member])
+
+
+def _check_structure(checker: Checker, prop: str, value: Any, shape: Any) -> None:
+    """value against a structure shape of the model: known keys, nested maps, typed leaves."""
+    if shape.type_name == "boolean":
+        checker.boolean(prop, value)
+    elif shape.type_name == "string":
+        if not isinstance(value, str):
+            checker.fail(prop, f"must be a string, not {quoted(value)}")
+    elif not isinstance(value, Mapping) or not set(value) <= set(shape.members):
+        checker.fail(prop, f"must be a map with the keys {', '.join(shape.members)}")
+    else:
+        for key, item in value.items():
+            _check_structure(checker, f"{prop}.{key}", item, shape.members[key])
+
+
 SettingCheck = Callable[[Checker, str, Any], None]
 SETTING_CHECKS: dict[str, SettingCheck] = {
     "runLeftNormalization": lambda checker, key, value: checker.boolean(key, value),
     "annotationFields": lambda checker, key, value: checker.string_map(
         key, value, "AnnotationFieldMap", "strings"
     ),
+    "formatOptions": check_format_options,
 }
 """How each setting key is checked offline (a kind's own settings add theirs)."""
 

@@ -20,7 +20,15 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import ResourceProvider
 
-from omics_provider.core.kinds import ANNOTATION_STORE, VARIANT_STORE, StoreKind
+from omics_provider.core.kinds import (
+    ANNOTATION_IMPORT,
+    ANNOTATION_STORE,
+    VARIANT_IMPORT,
+    VARIANT_STORE,
+    JobKind,
+    StoreKind,
+)
+from omics_provider.resources.annotation_import_job import AnnotationImportJobProvider
 from omics_provider.resources.annotation_store import AnnotationStoreProvider
 from omics_provider.resources.annotation_store_version import AnnotationStoreVersionProvider
 from omics_provider.resources.variant_import_job import VariantImportJobProvider
@@ -35,6 +43,8 @@ ANNOTATION_STORE_TYPE = f"{DYNAMIC_TYPE}AnnotationStore"
 """The type token of AnnotationStore resources."""
 VERSION_TYPE = f"{DYNAMIC_TYPE}AnnotationStoreVersion"
 """The type token of AnnotationStoreVersion resources."""
+ANNOTATION_JOB_TYPE = f"{DYNAMIC_TYPE}AnnotationImportJob"
+"""The type token of AnnotationImportJob resources."""
 PROVIDER_KEY = "__provider"
 
 
@@ -55,7 +65,11 @@ class OmicsMocks(pulumi.runtime.Mocks):
         self.region = region
         self.account = account
         self._simulated: dict[str, tuple[ResourceProvider, Callable[..., dict[str, Any]]]] = {
-            JOB_TYPE: (VariantImportJobProvider(), self._job),
+            JOB_TYPE: (VariantImportJobProvider(), partial(self._job, VARIANT_IMPORT)),
+            ANNOTATION_JOB_TYPE: (
+                AnnotationImportJobProvider(),
+                partial(self._job, ANNOTATION_IMPORT),
+            ),
             STORE_TYPE: (VariantStoreProvider(), partial(self._store, VARIANT_STORE)),
             ANNOTATION_STORE_TYPE: (
                 AnnotationStoreProvider(),
@@ -88,12 +102,12 @@ class OmicsMocks(pulumi.runtime.Mocks):
             return self.inner.call(args)
         return {}, None
 
-    def _job(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    def _job(self, kind: JobKind, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat()
         items = len(inputs.get("items") or [])
         return {
             **inputs,
-            "jobId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"variant-import-job/{name}")),
+            "jobId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{kind.noun.replace(' ', '-')}/{name}")),
             "status": "COMPLETED",
             "statusMessage": "",
             "creationTime": now,
