@@ -77,7 +77,7 @@ def import_file(job: FileJob) -> FileOutcome:
             f"append a file a racing run committed: set its property {_ONCE} (VariantTable does)"
         )
     if (done := committed_files(table).get(job.source)) is not None:
-        return _already(done)
+        return _already(done, job.batch)
     try:
         client = s3_client(job.profile, job.region)
         source = look_up(client, job.source)
@@ -96,9 +96,10 @@ def _commit(table: Table, job: FileJob, source: S3Source, files: DataFiles) -> F
         table.refresh()
         done = committed_files(table).get(job.source)
         if done is not None:
-            if done.attempt != attempt:
-                delete_files(table, files.paths)
-            return _already(done) if done.attempt != attempt else _done(done, source)
+            if done.attempt == attempt:
+                return _done(done, source)
+            delete_files(table, files.paths)
+            return _already(done, job.batch)
         try:
             table.add_files(files.paths, snapshot_properties=summary, check_duplicate_files=False)
         except CommitFailedException:
@@ -124,7 +125,10 @@ def _done(done: Committed, source: S3Source) -> FileOutcome:
     )
 
 
-def _already(done: Committed) -> FileOutcome:
+def _already(done: Committed, batch: str) -> FileOutcome:
+    """A file found committed: by this batch (an earlier run of it) or by another one."""
+    if done.batch == batch:
+        return FileOutcome(done.source, COMMITTED, done.snapshot_id, done.rows, done.etag, batch)
     return FileOutcome(
         done.source,
         ALREADY_COMMITTED,
