@@ -19,7 +19,7 @@ from omics_provider.core.variant_schema import (
     SUMMARY_ROWS,
     SUMMARY_SOURCE,
 )
-from omics_provider.flows import table_import
+from omics_provider.flows import table_files, table_import
 from omics_provider.flows.table_import import (
     ALREADY_COMMITTED,
     COMMITTED,
@@ -62,7 +62,7 @@ def test_import_batch_commits_each_file_in_one_snapshot_recording_it(
     current = reloaded(catalog)
     assert appends_by_source(current) == dict.fromkeys(sources, 1)
     for outcome in outcomes:
-        summary = current.snapshot_by_id(outcome.snapshotId).summary.additional_properties  # type: ignore[union-attr]
+        summary = current.snapshot_by_id(outcome.snapshotId or 0).summary.additional_properties  # type: ignore[union-attr]
         head = vcf_bucket.client.head_object(
             Bucket=vcf_bucket.name, Key=outcome.source.split("/", 3)[3]
         )
@@ -161,7 +161,7 @@ def test_commit_losing_to_a_racer_rereads_the_ledger_and_keeps_the_winner(
     the history again, finds the file, and drops what it wrote."""
     source = vcf_bucket.put("contested.vcf", cohort(2, 20))
     job = jobs(catalog, [source])[0]
-    real_write = table_import.write_data_files
+    real_write = table_files.write_data_files
 
     def write_then_lose(*args: Any) -> Any:
         written = real_write(*args)
@@ -220,7 +220,7 @@ def test_import_file_refuses_a_table_that_retries_commits_by_itself(
     with table.transaction() as transaction:
         transaction.remove_properties("commit.retry.num-retries")
     source = vcf_bucket.put("x.vcf", cohort(1, 3))
-    with pytest.raises(ProviderError, match="commit.retry.num-retries=0"):
+    with pytest.raises(ProviderError, match=r"commit\.retry\.num-retries=0"):
         import_file(jobs(catalog, [source])[0])
     assert appends_by_source(reloaded(catalog)) == {}
 

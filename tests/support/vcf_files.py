@@ -213,7 +213,7 @@ def _random_genotype(rng: random.Random, alts: int) -> Genotype:
 def expected_rows(vcf: VcfFile) -> list[dict[str, Any]]:
     """The rows the table must hold for vcf (without provenance), sample by sample."""
     rows = []
-    for index, sample in enumerate(vcf.samples or [None]):  # type: ignore[list-item]
+    for index, sample in enumerate(vcf.samples or [None]):
         for record in vcf.records:
             genotype = record.genotypes[index] if vcf.samples else None
             rows.append(_expected_row(record, sample, genotype))
