@@ -35,7 +35,7 @@ def table_plugin(moto_url: str) -> Iterator[DynamicProviderPlugin]:
         yield plugin
 
 
-def table_inputs(catalog: dict[str, str], **extra: Any) -> dict[str, Any]:
+def table_inputs(catalog: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"resourceName": "variants", "catalog": catalog, "table": TABLE, **extra}
 
 
@@ -163,7 +163,8 @@ def test_catalog_credentials_never_reach_an_error_message(
         table_plugin.create(TABLE_PROVIDER, table_inputs(catalog))
     assert SECRET not in failed.value.details
     assert SECRET not in table_plugin.stderr_text()
-    check = table_plugin.check(TABLE_PROVIDER, {}, table_inputs({**catalog, "token": ["x"]}))
+    check = table_plugin.check(TABLE_PROVIDER, {}, table_inputs({**catalog, "token": [SECRET]}))
+    assert [p for p, _ in check.failures] == ["catalog.token"]
     assert SECRET not in str(check.failures)
 
 
