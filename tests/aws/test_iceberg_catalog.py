@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pyiceberg.exceptions import NoSuchTableError
@@ -21,7 +21,7 @@ ARN = "arn:aws:s3tables:us-east-1:123456789012:bucket/genomics-tables"
 class Recorder(BaseHTTPRequestHandler):
     """Answers the REST catalog's config call and 404s everything else, recording each request."""
 
-    seen: list[dict[str, Any]] = []
+    seen: ClassVar[list[dict[str, Any]]] = []
 
     def do_GET(self) -> None:
         Recorder.seen.append({"path": self.path, "headers": dict(self.headers)})
