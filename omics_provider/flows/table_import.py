@@ -26,7 +26,7 @@ from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
 from omics_provider.core.vcf_reader import Provenance, read_variants
 from omics_provider.flows.table_files import DataFiles, delete_files, write_data_files
-from omics_provider.flows.table_ledger import Committed, committed_files, summary_of
+from omics_provider.flows.table_ledger import Committed, committed_files, find_committed, summary_of
 from omics_provider.flows.variant_table import SINGLE_ATTEMPT, commits_once
 
 COMMITTED = "COMMITTED"
@@ -76,7 +76,7 @@ def import_file(job: FileJob) -> FileOutcome:
             f"table {job.table} lets PyIceberg retry conflicting commits by itself, which could "
             f"append a file a racing run committed: set its property {_ONCE} (VariantTable does)"
         )
-    if (done := committed_files(table).get(job.source)) is not None:
+    if (done := find_committed(table, job.source)) is not None:
         return _already(done, job.batch)
     try:
         client = s3_client(job.profile, job.region)
@@ -94,7 +94,7 @@ def _commit(table: Table, job: FileJob, source: S3Source, files: DataFiles) -> F
     summary = summary_of(job.source, source.etag, source.version, job.batch, files.rows, attempt)
     for _ in range(COMMIT_ATTEMPTS):
         table.refresh()
-        done = committed_files(table).get(job.source)
+        done = find_committed(table, job.source)
         if done is not None:
             if done.attempt == attempt:
                 return _done(done, source)

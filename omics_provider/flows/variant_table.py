@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from pyiceberg.exceptions import NoSuchTableError, TableAlreadyExistsError
-from pyiceberg.expressions import And, EqualTo, In
+from pyiceberg.expressions import And
 from pyiceberg.table import Table
 from pyiceberg.table.name_mapping import create_mapping_from_schema
 
@@ -17,10 +17,9 @@ from omics_provider.core.variant_schema import (
     VARIANT_PARTITIONING,
     VARIANT_SCHEMA,
 )
-from omics_provider.flows.table_ledger import committed_files
+from omics_provider.flows.table_ledger import EQUAL_TO, IS_IN, committed_files
 
 NAME_MAPPING = "schema.name-mapping.default"
-_EQUAL, _IN = cast(Any, EqualTo), cast(Any, In)  # their pydantic models hide the (term, value) form
 SINGLE_ATTEMPT = {"commit.retry.num-retries": "0"}
 """PyIceberg would rebase a conflicting append onto the winner's snapshot and commit it: the
 import must instead re-read the ledger and decide again, so its tables never retry by themselves."""
@@ -87,7 +86,7 @@ def drop(catalog: Mapping[str, str] | None, identifier: str, force: bool) -> Non
     if table is None:
         return
     held = len(committed_files(table))
-    if held and not force:
+    if (held or table.scan(limit=1).to_arrow().num_rows) and not force:
         raise ProviderError(
             f"table {identifier} holds {held} imported files: deleting it deletes their rows. "
             "Set forceDestroy: true and run `pulumi up` first, or remove the resource from the "
@@ -99,16 +98,17 @@ def drop(catalog: Mapping[str, str] | None, identifier: str, force: bool) -> Non
 def remove_batch_rows(
     catalog: Mapping[str, str] | None, identifier: str, batch: str, sources: Sequence[str]
 ) -> int:
-    """Delete exactly the rows the ledger says `batch` committed from `sources`; the number of
-    files whose rows went. The delete's summary names the batch, so the ledger forgets them."""
+    """Delete exactly the rows `batch` committed from `sources` (their provenance columns say
+    so); the number of files whose rows went. The delete's summary names the batch, so the
+    ledger forgets them."""
     table = find(catalog, identifier)
     if table is None:
         return 0
-    mine = [s for s, c in committed_files(table).items() if c.batch == batch and s in sources]
+    rows = And(EQUAL_TO("batch", batch), IS_IN("sourcefile", list(sources)))
+    mine = set(
+        table.scan(row_filter=rows, selected_fields=("sourcefile",)).to_arrow()[0].to_pylist()
+    )
     if not mine:
         return 0
-    table.delete(
-        And(_EQUAL("batch", batch), _IN("sourcefile", mine)),
-        snapshot_properties={SUMMARY_REMOVED_BATCH: batch},
-    )
+    table.delete(rows, snapshot_properties={SUMMARY_REMOVED_BATCH: batch})
     return len(mine)

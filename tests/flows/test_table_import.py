@@ -256,3 +256,18 @@ def test_import_batch_in_worker_processes_prints_progress(
     lines = stream.getvalue().splitlines()
     assert [line.split("] ")[1].split(" files done")[0] for line in lines] == ["1/3", "2/3", "3/3"]
     assert "120 rows committed" in lines[-1] and "MB/s" in lines[-1]
+
+
+def test_import_batch_after_snapshots_expired_finds_the_files_in_the_data(
+    vcf_bucket: VcfBucket, catalog: dict[str, str], table: Table
+) -> None:
+    """S3 Tables expires snapshots: the ledger loses the old appends, the rows still say."""
+    sources = [vcf_bucket.put(f"old-{i}.vcf", cohort(2, 10, seed=i)) for i in range(3)]
+    import_batch(jobs(catalog, sources), workers=1, progress=quiet())
+    current = reloaded(catalog)
+    older = [s.snapshot_id for s in current.snapshots() if s != current.current_snapshot()]
+    current.maintenance.expire_snapshots().by_ids(older).commit()
+    assert len(committed_files(reloaded(catalog))) == 1  # only the newest append is left
+    again = import_batch(jobs(catalog, sources, "batch-later"), workers=1, progress=quiet())
+    assert [o.status for o in again] == [ALREADY_COMMITTED] * 3
+    assert rows_by_source(reloaded(catalog)) == dict.fromkeys(sources, 20)
