@@ -18,7 +18,8 @@ from bench.delivery import BUCKET, moto_s3
 from bench.report import Row
 from omics_provider.aws.iceberg_catalog import local_catalog, open_catalog
 from omics_provider.core.variant_schema import SUMMARY_SOURCE
-from omics_provider.flows.table_import import FileJob, FileOutcome, import_file
+from omics_provider.flows.table_import import import_file
+from omics_provider.flows.table_outcomes import FileJob, FileOutcome
 from omics_provider.flows.variant_table import create_or_adopt
 from tests.support.vcf_files import cohort
 

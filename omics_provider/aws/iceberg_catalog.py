@@ -6,7 +6,6 @@ under a key that names a credential is registered for redaction before the catal
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,13 +13,13 @@ from typing import Any
 
 from pyiceberg.catalog import Catalog, load_catalog
 
+from omics_provider.core.catalog_keys import is_credential_key
 from omics_provider.core.errors import ProviderError
 from omics_provider.core.redaction import register_secret
 
 CATALOG_NAME = "omics"
 LOCAL_FOLDER = ".iceberg"
 """The embedded default: a SQLite catalog and a warehouse folder under the working directory."""
-_CREDENTIAL_KEY = re.compile(r"secret|token|credential|password|access-key|session", re.I)
 _catalogs: dict[tuple[tuple[str, str], ...], Catalog] = {}
 _lock = threading.Lock()
 
@@ -45,11 +44,6 @@ def s3_tables_catalog(table_bucket_arn: str, region: str) -> dict[str, str]:
         "rest.signing-name": "s3tables",
         "rest.signing-region": region,
     }
-
-
-def is_credential_key(key: str) -> bool:
-    """True for catalog property keys whose values are credentials (never shown)."""
-    return bool(_CREDENTIAL_KEY.search(key))
 
 
 def open_catalog(properties: Mapping[str, Any] | None) -> Catalog:

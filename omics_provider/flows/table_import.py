@@ -13,8 +13,6 @@ import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table import Table
@@ -27,44 +25,18 @@ from omics_provider.core.redaction import redact
 from omics_provider.core.vcf_reader import Provenance, read_variants
 from omics_provider.flows.table_files import DataFiles, delete_files, write_data_files
 from omics_provider.flows.table_ledger import Committed, committed_files, find_committed, summary_of
+from omics_provider.flows.table_outcomes import (
+    ALREADY_COMMITTED,
+    COMMITTED,
+    FAILED,
+    FileJob,
+    FileOutcome,
+)
 from omics_provider.flows.variant_table import SINGLE_ATTEMPT, commits_once
 
-COMMITTED = "COMMITTED"
-ALREADY_COMMITTED = "ALREADY_COMMITTED"
-FAILED = "FAILED"
 _ONCE = ", ".join(f"{k}={v}" for k, v in SINGLE_ATTEMPT.items())
 COMMIT_ATTEMPTS = 20
 """Commits tried per file while racing committers keep winning (each retry re-reads the ledger)."""
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """Everything a worker process needs for one file (picklable; no client, no table)."""
-
-    catalog: Mapping[str, str]
-    table: str
-    source: str
-    batch: str
-    profile: str | None = None
-    region: str | None = None
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What happened to one file: a resource output row."""
-
-    source: str
-    status: str
-    snapshotId: int | None = None
-    rows: int = 0
-    etag: str = ""
-    batch: str = ""
-    bytes: int = 0
-    message: str = ""
-
-    def output(self) -> dict[str, Any]:
-        """The outputs' form (None left out: the engine drops it)."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 def import_file(job: FileJob) -> FileOutcome:

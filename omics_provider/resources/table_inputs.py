@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from omics_provider.aws.iceberg_catalog import is_credential_key
+from omics_provider.core.catalog_keys import is_credential_key
 from omics_provider.core.properties import contains_unknown, is_unknown
 from omics_provider.core.validation import Checker, quoted
 

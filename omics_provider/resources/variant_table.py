@@ -1,8 +1,13 @@
-"""The VariantTable resource: an Apache Iceberg table of variants, created or adopted."""
+"""The VariantTable resource: an Apache Iceberg table of variants, created or adopted.
+
+The flow (PyIceberg, pyarrow) is imported when a method needs it, not with this module: every
+plugin start loads this module, and those libraries take seconds to import.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
 import pulumi
@@ -10,7 +15,6 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from omics_provider.core.properties import contains_unknown, pick
 from omics_provider.core.validation import Checker
-from omics_provider.flows import variant_table as flow
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
 from omics_provider.resources.table_inputs import (
     catalog_identity,
@@ -56,6 +60,12 @@ def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
     return DiffResult(changes=bool(replaces) or updates, replaces=replaces)
 
 
+def _flow() -> ModuleType:
+    from omics_provider.flows import variant_table
+
+    return variant_table
+
+
 class VariantTableProvider(OmicsProvider):
     """Creates or adopts, refreshes and drops an Iceberg variant table.
 
@@ -73,18 +83,18 @@ class VariantTableProvider(OmicsProvider):
         """Create the table with the variant schema and partitioning, or adopt an existing one
         that has every variant column. If this fails, no table was created."""
         inputs = normalize_inputs(props)
-        table, created = flow.create_or_adopt(catalog_of(inputs), str(inputs["table"]))
-        outputs = {**inputs, **flow.describe(table), "created": created}
+        table, created = _flow().create_or_adopt(catalog_of(inputs), str(inputs["table"]))
+        outputs = {**inputs, **_flow().describe(table), "created": created}
         return CreateResult(outputs["tableUuid"], outputs)
 
     @reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The table as the catalog has it now; gone (an empty id) when it was dropped."""
         inputs = normalize_inputs(props)
-        table = flow.find(catalog_of(inputs), str(inputs["table"]))
+        table = _flow().find(catalog_of(inputs), str(inputs["table"]))
         if table is None:
             return ReadResult(None, {})
-        return ReadResult(id_, {**props, **flow.describe(table)}, inputs)
+        return ReadResult(id_, {**props, **_flow().describe(table)}, inputs)
 
     @reported
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -95,7 +105,7 @@ class VariantTableProvider(OmicsProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Drop the table (its files purged); one holding imported files only with forceDestroy."""
         inputs = normalize_inputs(props)
-        flow.drop(catalog_of(inputs), str(inputs["table"]), inputs.get("forceDestroy") is True)
+        _flow().drop(catalog_of(inputs), str(inputs["table"]), inputs.get("forceDestroy") is True)
 
 
 class VariantTable(pulumi.dynamic.Resource, module="omics", name="VariantTable"):

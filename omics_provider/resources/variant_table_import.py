@@ -1,4 +1,8 @@
-"""The VariantTableImport resource: a batch of S3 VCFs imported into a variant table, each once."""
+"""The VariantTableImport resource: a batch of S3 VCFs imported into a variant table, each once.
+
+The flows (PyIceberg, pyarrow, oxbow) are imported when a method needs them, not with this
+module: every plugin start loads this module, and those libraries take seconds to import.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,7 @@ from omics_provider.core.progress import Progress
 from omics_provider.core.properties import contains_unknown, is_unknown, normalize, pick
 from omics_provider.core.service import SOURCE_HINT, string_rule
 from omics_provider.core.validation import Checker, quoted
-from omics_provider.flows import table_import
-from omics_provider.flows.table_import import FAILED, FileJob, FileOutcome, import_batch
-from omics_provider.flows.variant_table import find, remove_batch_rows
+from omics_provider.flows.table_outcomes import COMMITTED, FAILED, FileJob, FileOutcome
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
 from omics_provider.resources.table_inputs import (
     catalog_identity,
@@ -134,6 +136,8 @@ class VariantTableImportProvider(OmicsProvider):
         """Gone when the table was dropped; otherwise unchanged (the table's history is the truth
         the next create or update reads)."""
         inputs = normalize_inputs(props)
+        from omics_provider.flows.variant_table import find
+
         if find(catalog_of(inputs), str(inputs["table"])) is None:
             return ReadResult(None, {})
         return ReadResult(id_, props, inputs)
@@ -145,6 +149,8 @@ class VariantTableImportProvider(OmicsProvider):
         inputs = normalize_inputs(props)
         if inputs.get("deleteRowsOnDestroy") is not True:
             return
+        from omics_provider.flows.variant_table import remove_batch_rows
+
         removed = remove_batch_rows(
             catalog_of(inputs),
             str(inputs["table"]),
@@ -156,6 +162,8 @@ class VariantTableImportProvider(OmicsProvider):
         )
 
     def _import(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        from omics_provider.flows.table_import import default_workers, import_batch
+
         catalog = catalog_of(inputs) or {}
         aws = self.settings.aws
         jobs = [
@@ -169,7 +177,7 @@ class VariantTableImportProvider(OmicsProvider):
             )
             for source in inputs.get("sources") or []
         ]
-        workers = int(inputs.get("workers") or table_import.default_workers())
+        workers = int(inputs.get("workers") or default_workers())
         outcomes = import_batch(jobs, workers, self._progress(inputs))
         failed = [o for o in outcomes if o.status == FAILED]
         if failed and len(failed) == len(outcomes):
@@ -194,7 +202,7 @@ def import_outputs(outcomes: Sequence[FileOutcome]) -> dict[str, Any]:
         "failedItems": [
             {"source": o.source, "statusMessage": o.message} for o in outcomes if o.status == FAILED
         ],
-        "rows": sum(o.rows for o in outcomes if o.status == table_import.COMMITTED),
+        "rows": sum(o.rows for o in outcomes if o.status == COMMITTED),
     }
 
 

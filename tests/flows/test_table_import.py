@@ -20,15 +20,9 @@ from omics_provider.core.variant_schema import (
     SUMMARY_SOURCE,
 )
 from omics_provider.flows import table_files, table_import
-from omics_provider.flows.table_import import (
-    ALREADY_COMMITTED,
-    COMMITTED,
-    FAILED,
-    FileJob,
-    import_batch,
-    import_file,
-)
+from omics_provider.flows.table_import import import_batch, import_file
 from omics_provider.flows.table_ledger import committed_files
+from omics_provider.flows.table_outcomes import ALREADY_COMMITTED, COMMITTED, FAILED, FileJob
 from omics_provider.flows.variant_table import remove_batch_rows
 from tests.support.tables import (
     TABLE,
