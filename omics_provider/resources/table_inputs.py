@@ -22,25 +22,25 @@ CATALOG_HINT = (
 )
 
 
-def check_table(checker: Checker, value: Any) -> None:
+def check_table(checker: Checker, value: Any, prop: str = "table") -> None:
     """table is namespace.name as S3 Tables accepts it."""
-    if not checker.required("table", value, TABLE_HINT) or is_unknown(value):
+    if not checker.required(prop, value, TABLE_HINT) or is_unknown(value):
         return
     if not isinstance(value, str) or not TABLE_RULE.fullmatch(value):
-        checker.fail("table", f"{quoted(value)} is not a table name; {TABLE_HINT}")
+        checker.fail(prop, f"{quoted(value)} is not a table name; {TABLE_HINT}")
 
 
-def check_catalog(checker: Checker, value: Any) -> None:
+def check_catalog(checker: Checker, value: Any, prop: str = "catalog") -> None:
     """catalog, when given, maps property names to text; credential values are never quoted."""
     if value is None or contains_unknown(value):
         return
     if not isinstance(value, Mapping) or not value:
-        checker.fail("catalog", f"must be a non-empty map; {CATALOG_HINT}")
+        checker.fail(prop, f"must be a non-empty map; {CATALOG_HINT}")
         return
     for key, item in value.items():
         if not isinstance(item, str | bool | int | float):
             shown = "<redacted>" if is_credential_key(str(key)) else quoted(item)
-            checker.fail(f"catalog.{key}", f"must be text, got {shown}; {CATALOG_HINT}")
+            checker.fail(f"{prop}.{key}", f"must be text, got {shown}; {CATALOG_HINT}")
 
 
 def catalog_of(props: Mapping[str, Any]) -> dict[str, str] | None:

@@ -171,6 +171,7 @@ def test_catalog_credentials_never_reach_an_error_message(
 ROUNDS = 4
 
 
+@pytest.mark.timeout(300)  # several plugin processes, each importing PyIceberg and pyarrow
 def test_three_plugins_racing_on_one_batch_commit_each_file_once(
     moto_url: str, vcf_bucket: VcfBucket, catalog: dict[str, str]
 ) -> None:

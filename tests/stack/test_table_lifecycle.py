@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 import pulumi
+import pytest
 
 from omics_provider import VariantTable, VariantTableImport
 from omics_provider.aws.iceberg_catalog import open_catalog
@@ -33,6 +34,7 @@ def table_program() -> None:
         )
 
 
+@pytest.mark.timeout(300)  # several plugin processes, each importing PyIceberg and pyarrow
 def test_table_lifecycle_commits_every_file_once_across_deployments(
     moto_url: str, vcf_bucket: VcfBucket, catalog: dict[str, str]
 ) -> None:
