@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import pulumi
+
 from omics_provider.core.catalog_keys import is_credential_key
 from omics_provider.core.properties import contains_unknown, is_unknown
 from omics_provider.core.validation import Checker, quoted
@@ -63,3 +65,14 @@ def catalog_identity(props: Mapping[str, Any]) -> dict[str, str]:
     """The catalog properties that say which catalog it is (credentials left out): a change of
     credentials is not a different catalog."""
     return {k: v for k, v in (catalog_of(props) or {}).items() if not is_credential_key(k)}
+
+
+def secret_catalog(catalog: Any) -> Any:
+    """The catalog input as a Pulumi secret (None stays None: the embedded default)."""
+    return pulumi.Output.secret(catalog) if catalog is not None else None
+
+
+def with_secret_catalog(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """opts with the `catalog` output kept secret in the state."""
+    secret = pulumi.ResourceOptions(additional_secret_outputs=["catalog"])
+    return pulumi.ResourceOptions.merge(secret, opts)

@@ -21,6 +21,8 @@ from omics_provider.resources.table_inputs import (
     catalog_of,
     check_catalog,
     check_table,
+    secret_catalog,
+    with_secret_catalog,
 )
 
 INPUT_KEYS = ("resourceName", "catalog", "table", "forceDestroy")
@@ -129,13 +131,10 @@ class VariantTable(pulumi.dynamic.Resource, module="omics", name="VariantTable")
     ) -> None:
         props: dict[str, Any] = {
             "resourceName": resource_name,
-            "catalog": pulumi.Output.secret(catalog) if catalog is not None else None,
+            "catalog": secret_catalog(catalog),
             "table": table,
             "forceDestroy": force_destroy,
             **dict.fromkeys(OUTPUT_KEYS),
         }
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["catalog"])
-        super().__init__(
-            VariantTableProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret, opts)
-        )
+        super().__init__(VariantTableProvider(), resource_name, props, with_secret_catalog(opts))
         alias_snake_case(self, [key for key in props if key != "resourceName"])

@@ -24,6 +24,8 @@ from omics_provider.resources.table_inputs import (
     catalog_of,
     check_catalog,
     check_table,
+    secret_catalog,
+    with_secret_catalog,
 )
 
 REPLACING = ("table", "batch")
@@ -231,7 +233,7 @@ class VariantTableImport(pulumi.dynamic.Resource, module="omics", name="VariantT
     ) -> None:
         props: dict[str, Any] = {
             "resourceName": resource_name,
-            "catalog": pulumi.Output.secret(catalog) if catalog is not None else None,
+            "catalog": secret_catalog(catalog),
             "table": table,
             "batch": batch or resource_name,
             "sources": sources,
@@ -239,11 +241,10 @@ class VariantTableImport(pulumi.dynamic.Resource, module="omics", name="VariantT
             "deleteRowsOnDestroy": delete_rows_on_destroy,
             **dict.fromkeys(OUTPUT_KEYS),
         }
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["catalog"])
         super().__init__(
             VariantTableImportProvider(),
             resource_name,
             props,
-            pulumi.ResourceOptions.merge(secret, opts),
+            with_secret_catalog(opts),
         )
         alias_snake_case(self, [key for key in props if key != "resourceName"])
