@@ -29,8 +29,9 @@ def plugin_env(moto_url: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def table_plugin(moto_url: str) -> Iterator[DynamicProviderPlugin]:
+    """One plugin for the module's tests (each uses its own catalog and bucket)."""
     with DynamicProviderPlugin(env=plugin_env(moto_url)) as plugin:
         yield plugin
 
