@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.surface import MAX_ITEMS_PER_JOB
 from omics_stack.delivery import PlanOutcome, PlanRequest, load_stack, plan
 from omics_stack.errors import CommandError
 from omics_stack.s3 import parse_prefix, s3_client

@@ -8,17 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_provider.core.service import (
+from omics_provider.errors import StackConfigError
+from omics_provider.surface import (
+    CONFIG_NAMESPACE,
+    DEFAULT_SETTLE_SECONDS,
     MAX_ITEMS_PER_JOB,
+    MAX_SETTLE_SECONDS,
     REFERENCE_HINT,
     ROLE_ARN_HINT,
     SOURCE_HINT,
     STORE_NAME_HINT,
+    Checker,
+    has_control_character,
     string_rule,
 )
-from omics_provider.core.validation import Checker, has_control_character
-from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 from omics_stack.manifests import (
     MANIFEST_HINT,
     ManifestError,
@@ -52,10 +55,6 @@ BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 BATCH_NAME_HINT = "a batch name is 1 to 100 letters, digits, '_', '.' or '-' (e.g. cohort-2024-06)"
 BAD_LINES_SHOWN = 3
 """A manifest's bad lines named one by one; the rest are counted."""
-
-
-class StackConfigError(ValueError):
-    """The stack configuration is invalid; the message names every bad key."""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB
 from omics_stack.atomic import write_files
 from omics_stack.config import StackConfig, StackConfigError, parse_stack_config
 from omics_stack.errors import CommandError

@@ -11,9 +11,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_provider.aws.clients import is_aws_endpoint
-from omics_provider.aws.errors import error_code, error_message
-from omics_provider.core.service import JOB_ACTIVE
+from omics_provider.surface import JOB_ACTIVE, error_code, error_message, is_aws_endpoint
 from omics_stack.errors import CommandError
 
 if TYPE_CHECKING:

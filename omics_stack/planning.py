@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from omics_provider.core.service import string_rule
-from omics_provider.core.validation import has_control_character
+from omics_provider.surface import has_control_character, string_rule
 from omics_stack.history import StoreHistory
 from omics_stack.s3 import S3Location, S3Object
 

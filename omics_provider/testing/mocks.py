@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import ResourceProvider
 
+from omics_provider.core.errors import OmicsCheckFailed
 from omics_provider.resources.variant_import_job import VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStoreProvider
 
@@ -28,10 +29,6 @@ JOB_TYPE = f"{DYNAMIC_TYPE}VariantImportJob"
 STORE_TYPE = f"{DYNAMIC_TYPE}VariantStore"
 """The type token of VariantStore resources."""
 PROVIDER_KEY = "__provider"
-
-
-class OmicsCheckFailed(Exception):
-    """An omics resource's check refused its inputs; the message is what preview would print."""
 
 
 class OmicsMocks(pulumi.runtime.Mocks):
