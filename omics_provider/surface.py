@@ -21,6 +21,7 @@ from omics_provider.core.service import (
 )
 from omics_provider.core.validation import Checker, has_control_character
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
+from omics_provider.resources.role_policy import check_kms_key_arns
 
 __all__ = [
     "CONFIG_NAMESPACE",
@@ -33,6 +34,7 @@ __all__ = [
     "SOURCE_HINT",
     "STORE_NAME_HINT",
     "Checker",
+    "check_kms_key_arns",
     "error_code",
     "error_message",
     "has_control_character",

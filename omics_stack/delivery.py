@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from omics_provider.errors import StackConfigError
 from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB
 from omics_stack.atomic import write_files
-from omics_stack.config import StackConfig, StackConfigError, parse_stack_config
+from omics_stack.config import StackConfig, parse_stack_config
 from omics_stack.errors import CommandError
 from omics_stack.history import StoreHistory, omics_client, store_history
 from omics_stack.manifests import MANIFEST_SUFFIX, manifest_text
