@@ -76,11 +76,12 @@ def plan(request: PlanRequest, progress: Say, s3: Any | None = None) -> PlanOutc
     outcome = PlanOutcome()
     taken_names = {batch.name for batch in config.imports}
     declared = set(config.sources)
+    excluded = {exclusion.source for exclusion in config.exclusions}
     seen: set[str] = set()
     for prefix in request.prefixes:
         objects = list(list_objects(client, prefix, _page_progress(prefix, progress)))
         outcome.listed += len(objects)
-        selection = select(objects, declared, history, seen)
+        selection = select(objects, declared, history, seen, excluded)
         outcome.skipped.update(selection.skipped)
         outcome.batches += group(prefix, selection.kept, request.batch_size, taken_names)
     manifests = {b.name: _manifest_path(request.location, b.name) for b in outcome.batches}

@@ -31,11 +31,14 @@ class StoreHistory:
     jobs: int = 0
     imported: set[str] = field(default_factory=set)
     running: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    """Every source any job listed, whatever became of it."""
 
     def add_job(self, job: Any) -> None:
         """Record one GetVariantImportJob answer: each item by its own status."""
         self.jobs += 1
         for item in job.get("items", ()):
+            self.listed.add(item["source"])
             status = item.get("jobStatus") or job.get("status")
             if status == IMPORTED:
                 self.imported.add(item["source"])
@@ -61,8 +64,11 @@ def omics_client(
     )
 
 
-def store_history(client: OmicsClient, store: str) -> StoreHistory:
-    """Every import job into store, read in full; CommandError when the store cannot be read."""
+def store_history(client: OmicsClient, store: str, missing_ok: bool = False) -> StoreHistory:
+    """Every import job into store, read in full; CommandError when the store cannot be read.
+
+    With missing_ok, a store that does not exist (yet) has an empty history.
+    """
     try:
         client.get_variant_store(name=store)
         job_ids = list(_job_ids(client, store))
@@ -71,6 +77,8 @@ def store_history(client: OmicsClient, store: str) -> StoreHistory:
                 pool.map(lambda job_id: client.get_variant_import_job(jobId=job_id), job_ids)
             )
     except (ClientError, BotoCoreError) as error:
+        if missing_ok and error_code(error) == "ResourceNotFoundException":
+            return StoreHistory(store)
         raise CommandError(_describe(store, error)) from None
     history = StoreHistory(store)
     for job in jobs:
