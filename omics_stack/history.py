@@ -52,13 +52,16 @@ def omics_client(
     """An omics client (standard retries); a custom endpoint gets no `analytics-` host prefix."""
     session = boto3.session.Session(profile_name=profile)
     custom = endpoint is not None and not is_aws_endpoint(endpoint)
+    # Left unset otherwise: botocore then honours AWS_DISABLE_HOST_PREFIX_INJECTION and the
+    # config file's disable_host_prefix_injection (for an endpoint from AWS_ENDPOINT_URL_OMICS).
     config = Config(
         retries={"mode": "standard", "max_attempts": 5},
-        inject_host_prefix=not custom,
         max_pool_connections=connections,
         connect_timeout=10,
         read_timeout=60,
     )
+    if custom:
+        config = config.merge(Config(inject_host_prefix=False))
     return session.client(
         "omics", region_name=region or session.region_name, endpoint_url=endpoint, config=config
     )
