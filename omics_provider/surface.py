@@ -10,6 +10,7 @@ it, never imported around it.
 from omics_provider.aws.clients import is_aws_endpoint
 from omics_provider.aws.errors import error_code, error_message
 from omics_provider.core.namespace import CONFIG_NAMESPACE
+from omics_provider.core.role_policy import check_kms_key_arns
 from omics_provider.core.service import (
     JOB_ACTIVE,
     MAX_ITEMS_PER_JOB,
@@ -21,7 +22,6 @@ from omics_provider.core.service import (
 )
 from omics_provider.core.validation import Checker, has_control_character
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
-from omics_provider.resources.role_policy import check_kms_key_arns
 
 __all__ = [
     "CONFIG_NAMESPACE",

@@ -154,6 +154,7 @@ def close_loop(loop: asyncio.AbstractEventLoop) -> None:
     pending = asyncio.all_tasks(loop)
     for task in pending:
         task.cancel()
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    if pending:  # gather() of nothing would ask for the current loop, which may be unset now
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()
     gc.collect()
