@@ -34,7 +34,6 @@ class ExclusionOutcome:
 
     moved: list[Problem] = field(default_factory=list)
     kept: list[Problem] = field(default_factory=list)
-    emptied: list[str] = field(default_factory=list)
 
 
 def exclude_failures(
