@@ -28,7 +28,7 @@ pulumi.export("role", stack.role_arn)
 
 def test_declare_stack_returns_the_resources_for_the_program_to_build_on(tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text(PROGRAM)
-    config = {f"omics-variant-import:{k}": v for k, v in BASE.items()}
+    config: dict[str, Any] = {f"omics-variant-import:{k}": v for k, v in BASE.items()}
     config["omics-variant-import:imports"] = [{"name": "june", "sources": ["s3://cohort-b/a.vcf"]}]
 
     run = run_program(tmp_path / "__main__.py", config)
