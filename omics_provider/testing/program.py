@@ -88,10 +88,11 @@ def run_program(
     recorder = _Recorder(mocks or OmicsMocks())
     exported: dict[str, Any] = {}
     with _engine_config(config), _program_folder(path.parent), _event_loop():
+        # A fresh root stack per run: one that a failed program registered into holds its
+        # cancelled calls, which the next run would await (Pulumi 3.216 does).
+        pulumi.runtime.settings.reset_options(project=project, stack=stack)
         pulumi.runtime.set_mocks(recorder, project, stack, False)
-        root = pulumi.runtime.get_root_resource()
-        outputs: dict[str, Any] = getattr(root, "outputs", {})
-        outputs.clear()
+        outputs: dict[str, Any] = getattr(pulumi.runtime.get_root_resource(), "outputs", {})
 
         @pulumi.runtime.test  # type: ignore[untyped-decorator]
         def run() -> pulumi.Output[None]:
