@@ -120,6 +120,9 @@ def test_omics_mocks_refuse_a_bad_job_input(tmp_path: Path) -> None:
 
 
 FAILING_TEST = f"""
+import gc
+import logging
+
 import pulumi
 import pytest
 from omics_provider import VariantImportJob, VariantStore
@@ -139,34 +142,19 @@ def test_fails(run):
     pulumi.runtime.set_mocks(OmicsMocks(), "p", "test", False)
     with pytest.raises(OmicsCheckFailed):
         failing_program()
+
+
+def test_zz_nothing_is_left_to_log(caplog):
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        gc.collect()
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
 """
 
 
-@pytest.mark.parametrize(("plugin", "noise"), [("yes", False), ("no", True)], ids=["on", "off"])
-def test_pytest_plugin_leaves_no_noise_after_a_failed_program(
-    tmp_path: Path, plugin: str, noise: bool
-) -> None:
+def test_pytest_plugin_leaves_nothing_of_a_failed_program_to_later_tests(tmp_path: Path) -> None:
     (tmp_path / "test_user_program.py").write_text(FAILING_TEST)
-    options = [] if plugin == "yes" else ["-p", "no:omics_variant_import"]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:cacheprovider",
-            *options,
-            str(tmp_path),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
 
-    assert "3 passed" in result.stdout, result.stdout + result.stderr
-    printed = result.stdout + result.stderr
-    assert ("exception was never retrieved" in printed) is noise
+    assert "4 passed" in result.stdout, result.stdout + result.stderr
+    assert "exception was never retrieved" not in result.stdout + result.stderr
