@@ -17,22 +17,28 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import ResourceProvider
 
 from omics_provider.core.errors import OmicsCheckFailed
+from omics_provider.core.kinds import ANNOTATION_STORE, VARIANT_STORE, StoreKind
+from omics_provider.resources.annotation_store import AnnotationStoreProvider
+from omics_provider.resources.annotation_store_version import AnnotationStoreVersionProvider
 from omics_provider.resources.policy_settle import PolicySettleProvider
 from omics_provider.resources.variant_import_job import VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStoreProvider
 
 __all__ = [
+    "ANNOTATION_STORE_TYPE",
     "JOB_TYPE",
     "ROLE_POLICY_TYPE",
     "ROLE_TYPE",
     "SETTLE_TYPE",
     "STORE_TYPE",
+    "VERSION_TYPE",
     "OmicsCheckFailed",
     "OmicsMocks",
 ]
@@ -48,6 +54,10 @@ ROLE_TYPE = "aws:iam/role:Role"
 """The IAM role a VariantImportRole declares."""
 ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
 """The inline policy a VariantImportRole declares."""
+ANNOTATION_STORE_TYPE = f"{DYNAMIC_TYPE}AnnotationStore"
+"""The type token of AnnotationStore resources."""
+VERSION_TYPE = f"{DYNAMIC_TYPE}AnnotationStoreVersion"
+"""The type token of AnnotationStoreVersion resources."""
 PROVIDER_KEY = "__provider"
 
 Simulate = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -68,7 +78,12 @@ class OmicsMocks(pulumi.runtime.Mocks):
         self.account = account
         self._checked: dict[str, tuple[ResourceProvider, Simulate]] = {
             JOB_TYPE: (VariantImportJobProvider(), self._job),
-            STORE_TYPE: (VariantStoreProvider(), self._store),
+            STORE_TYPE: (VariantStoreProvider(), partial(self._store, VARIANT_STORE)),
+            ANNOTATION_STORE_TYPE: (
+                AnnotationStoreProvider(),
+                partial(self._store, ANNOTATION_STORE),
+            ),
+            VERSION_TYPE: (AnnotationStoreVersionProvider(), self._version),
             SETTLE_TYPE: (PolicySettleProvider(), self._settle),
         }
         self._aws: dict[str, Simulate] = {ROLE_TYPE: self._role, ROLE_POLICY_TYPE: self._policy}
@@ -116,17 +131,34 @@ class OmicsMocks(pulumi.runtime.Mocks):
             "failedItems": [],
         }
 
-    def _store(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    def _store(self, kind: StoreKind, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         region = inputs.get("region") or self.region
-        store_id = _uuid("variant-store", name).hex[:12]
+        store_id = _uuid(kind.noun.replace(" ", "-"), name).hex[:12]
         return {
             **inputs,
             "id": store_id,
             "storeId": store_id,
-            "storeArn": f"arn:aws:omics:{region}:{self.account}:variantStore/{inputs['name']}",
+            "storeArn": f"arn:aws:omics:{region}:{self.account}:{kind.arn_type}/{inputs['name']}",
             "status": "ACTIVE",
             "statusMessage": "",
             "storeSizeBytes": 0,
+            "creationTime": datetime.now(UTC).isoformat(),
+        }
+
+    def _version(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        region = inputs.get("region") or self.region
+        store, version = inputs["storeName"], inputs["versionName"]
+        version_id = _uuid("store-version", name).hex[:12]
+        return {
+            **inputs,
+            "id": version_id,
+            "versionId": version_id,
+            "versionArn": (
+                f"arn:aws:omics:{region}:{self.account}:annotationStore/{store}/version/{version}"
+            ),
+            "status": "ACTIVE",
+            "statusMessage": "",
+            "versionSizeBytes": 0,
             "creationTime": datetime.now(UTC).isoformat(),
         }
 

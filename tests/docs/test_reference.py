@@ -11,7 +11,7 @@ import pytest
 
 from omics_provider import VariantImportJob, VariantImportRole, VariantStore
 from omics_provider.core.service import omics_model
-from omics_provider.resources import variant_import_job, variant_store
+from omics_provider.resources import store_provider, variant_import_job
 from omics_stack.config import BATCH_KEYS, EXCLUSION_KEYS, PROVIDER_KEYS, STACK_KEYS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -66,7 +66,7 @@ def snake(name: str) -> str:
 
 RESOURCES = [
     (VariantImportJob, variant_import_job.OUTPUT_KEYS),
-    (VariantStore, variant_store.OUTPUT_KEYS),
+    (VariantStore, store_provider.OUTPUT_KEYS),
     (VariantImportRole, ("arn", "policyDocument", "policySize", "grantedPrefixes")),
 ]
 
