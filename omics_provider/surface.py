@@ -7,9 +7,13 @@ the service's rules and hints, the input checker, the AWS helpers. Nothing else 
 it, never imported around it.
 """
 
+from omics_provider.aws.calls import CallContext
 from omics_provider.aws.clients import is_aws_endpoint
 from omics_provider.aws.errors import error_code, error_message
+from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.errors import ProviderError
 from omics_provider.core.namespace import CONFIG_NAMESPACE
+from omics_provider.core.progress import Progress
 from omics_provider.core.role_policy import check_kms_key_arns
 from omics_provider.core.service import (
     JOB_ACTIVE,
@@ -20,7 +24,9 @@ from omics_provider.core.service import (
     STORE_NAME_HINT,
     string_rule,
 )
+from omics_provider.core.timing import SYSTEM_CLOCK, Deadline
 from omics_provider.core.validation import Checker, has_control_character
+from omics_provider.flows.store_history import Holdings, read_store
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 
 __all__ = [
@@ -33,11 +39,19 @@ __all__ = [
     "ROLE_ARN_HINT",
     "SOURCE_HINT",
     "STORE_NAME_HINT",
+    "SYSTEM_CLOCK",
+    "CallContext",
     "Checker",
+    "Deadline",
+    "Holdings",
+    "OmicsApi",
+    "Progress",
+    "ProviderError",
     "check_kms_key_arns",
     "error_code",
     "error_message",
     "has_control_character",
     "is_aws_endpoint",
+    "read_store",
     "string_rule",
 ]

@@ -38,9 +38,14 @@ class OmicsApi:
             self.ctx, "GetVariantImportJob", self.client.get_variant_import_job, jobId=job_id
         )
 
-    def jobs_into(self, store_name: str) -> Iterator[VariantImportJobItemTypeDef]:
-        """Summaries of every import job into store_name, page by page."""
-        kwargs: dict[str, Any] = {"filter": {"storeName": store_name}}
+    def jobs_into(
+        self, store_name: str, status: str | None = None
+    ) -> Iterator[VariantImportJobItemTypeDef]:
+        """Summaries of every import job into store_name (in status, if given), page by page."""
+        found: dict[str, str] = {"storeName": store_name}
+        if status is not None:
+            found["status"] = status
+        kwargs: dict[str, Any] = {"filter": found}
         while True:
             page = call(
                 self.ctx, "ListVariantImportJobs", self.client.list_variant_import_jobs, **kwargs
