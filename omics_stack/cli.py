@@ -12,12 +12,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB
+from omics_stack.config import StackConfig
 from omics_stack.delivery import PlanOutcome, PlanRequest, load_stack, plan
 from omics_stack.errors import CommandError
+from omics_stack.exclusion import exclude_failures
+from omics_stack.history import omics_client, store_history
 from omics_stack.s3 import parse_prefix, s3_client
-from omics_stack.stack_file import locate
-from omics_stack.verification import CONCURRENCY, FILE_QUOTA_GB, GIB, verify_batches
+from omics_stack.stack_file import StackFile, locate
+from omics_stack.verification import CONCURRENCY, FILE_QUOTA_GB, GIB, Problem, verify_batches
 
 PROGRAM = "omics-variant-import"
 FOUND = 1
@@ -84,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=FILE_QUOTA_GB,
         help=f"largest file an import job takes, in GiB (default {FILE_QUOTA_GB}: the quota)",
+    )
+    verifier.add_argument(
+        "--exclude",
+        action="store_true",
+        help="move the failing files of batches that never ran into the stack's exclusions "
+        "(reads the store's import jobs to tell which batches ran)",
     )
     verifier.set_defaults(run=_run_verify)
     return parser
@@ -182,7 +191,35 @@ def _run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         file=out,
         flush=True,
     )
+    if args.exclude and result.problems:
+        return _exclude(stack, config, result.problems, out, err)
     return FOUND if result.problems else 0
+
+
+def _exclude(
+    stack: StackFile, config: StackConfig, problems: list[Problem], out: TextIO, err: TextIO
+) -> int:
+    """Move the failing files of batches that never ran to exclusions; 1 if any had to stay."""
+    _say(err, "verify", f"reading the import jobs of variant store {config.store_name} ...")
+    endpoint = stack.setting(f"{CONFIG_NAMESPACE}:omicsEndpoint")
+    client = omics_client(stack.setting("aws:region"), stack.setting("aws:profile"), endpoint)
+    history = store_history(client, config.store_name, missing_ok=True)
+    ran = {batch.name for batch in config.imports if history.listed.intersection(batch.sources)}
+    outcome = exclude_failures(stack, config, problems, ran)
+    for problem in outcome.kept:
+        print(
+            f"kept: {problem.batch} ran already, so {problem.source} stays in it (a changed "
+            "batch would import again); fix the file or accept its failure",
+            file=out,
+        )
+    if outcome.moved:
+        print(
+            f"moved {len(outcome.moved)} file(s) to {CONFIG_NAMESPACE}:exclusions in "
+            f"{stack.location.path.name}; plan will not add them again",
+            file=out,
+            flush=True,
+        )
+    return FOUND if outcome.kept else 0
 
 
 def format_size(size: int) -> str:

@@ -8,18 +8,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_provider.core.service import (
+from omics_provider.errors import StackConfigError
+from omics_provider.surface import (
+    CONFIG_NAMESPACE,
+    DEFAULT_SETTLE_SECONDS,
     MAX_ITEMS_PER_JOB,
+    MAX_SETTLE_SECONDS,
     REFERENCE_HINT,
     ROLE_ARN_HINT,
     SOURCE_HINT,
     STORE_NAME_HINT,
+    Checker,
+    check_catalog,
+    check_kms_key_arns,
+    check_table,
+    has_control_character,
     string_rule,
 )
-from omics_provider.core.validation import Checker, has_control_character
-from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
-from omics_provider.resources.table_inputs import check_catalog, check_table
 from omics_stack.manifests import (
     MANIFEST_HINT,
     ManifestError,
@@ -42,6 +47,8 @@ STACK_KEYS = {
     "rolePropagationSeconds": "number",
     "destination": "string",
     "table": "object",
+    "kmsKeyArns": "object",
+    "exclusions": "object",
 }
 """The program's keys and their kinds (which `pulumi.Config` getter converts each)."""
 PROVIDER_KEYS = frozenset(
@@ -49,22 +56,30 @@ PROVIDER_KEYS = frozenset(
 )
 """Keys of the same namespace read by the providers themselves (see ProviderSettings)."""
 BATCH_KEYS = frozenset(
-    {"name", "sources", "manifest", "runLeftNormalization", "annotationFields", "allowReimport"}
+    {
+        "name",
+        "sources",
+        "manifest",
+        "runLeftNormalization",
+        "annotationFields",
+        "allowReimport",
+        "adoptJobId",
+    }
 )
-DESTINATIONS = ("store", "table")
+DESTINATION_NAMES = ("store", "table")
+"""The destination key's values: a HealthOmics variant store (the default) or an Iceberg table."""
 TABLE_KEYS = frozenset({"name", "catalog", "forceDestroy", "workers"})
 TABLE_HINT = (
     "table is a map {name: namespace.name, catalog: {PyIceberg catalog properties}, "
     "forceDestroy: false, workers: <processes>}; omit catalog for the embedded SQLite catalog"
 )
+EXCLUSION_KEYS = frozenset({"source", "reason"})
+EXCLUSION_HINT = "an exclusion is {source: s3://bucket/key, reason: why it is kept out}"
+JOB_ID_HINT = "a job id is the UUID StartVariantImportJob returned (e.g. from the console)"
 BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 BATCH_NAME_HINT = "a batch name is 1 to 100 letters, digits, '_', '.' or '-' (e.g. cohort-2024-06)"
 BAD_LINES_SHOWN = 3
 """A manifest's bad lines named one by one; the rest are counted."""
-
-
-class StackConfigError(ValueError):
-    """The stack configuration is invalid; the message names every bad key."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,15 @@ class ImportBatch:
     annotation_fields: Mapping[str, str] | None = None
     manifest: str | None = None
     allow_reimport: bool = False
+    adopt_job_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A file kept out of every batch (plan never adds it), and why."""
+
+    source: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +124,8 @@ class StackConfig:
     destination: str = "store"
     table: Mapping[str, Any] | None = None
     """With destination table: {name, catalog, forceDestroy, workers} (see TABLE_HINT)."""
+    kms_key_arns: tuple[str, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
     sources: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +164,8 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     checker.seconds("timeoutSeconds", values.get("timeoutSeconds"))
     propagation = _propagation_seconds(checker, values.get("rolePropagationSeconds"))
     imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
+    kms_key_arns = _kms_key_arns(checker, values.get("kmsKeyArns"))
+    exclusions = _exclusions(checker, values.get("exclusions"), imports)
     if checker.failures:
         reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
         raise StackConfigError(f"invalid stack configuration: {reasons}")
@@ -156,6 +184,8 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         role_propagation_seconds=DEFAULT_SETTLE_SECONDS if propagation is None else propagation,
         destination=destination,
         table=table,
+        kms_key_arns=kms_key_arns,
+        exclusions=exclusions,
     )
 
 
@@ -163,7 +193,7 @@ def _destination(checker: Checker, value: Any) -> str:
     """destination: store (a HealthOmics variant store, the default) or table (Iceberg)."""
     if value is None:
         return "store"
-    if value not in DESTINATIONS:
+    if value not in DESTINATION_NAMES:
         checker.fail("destination", f"{value!r} is not a destination; use store or table")
         return "store"
     return str(value)
@@ -199,6 +229,55 @@ def _propagation_seconds(checker: Checker, value: Any) -> float | None:
     if value == 0 and not isinstance(value, bool):
         return 0.0
     return checker.seconds("rolePropagationSeconds", value, high=MAX_SETTLE_SECONDS)
+
+
+def _kms_key_arns(checker: Checker, value: Any) -> tuple[str, ...]:
+    """kmsKeyArns: the exact KMS keys the role may decrypt the files with (SSE-KMS buckets)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(arn, str) for arn in value):
+        checker.fail("kmsKeyArns", "must be a list of KMS key ARNs (the keys of SSE-KMS buckets)")
+        return ()
+    try:
+        check_kms_key_arns(value)
+    except ValueError as error:
+        checker.fail("kmsKeyArns", str(error).replace("kms_key_arns", "kmsKeyArns", 1))
+        return ()
+    return tuple(value)
+
+
+def _exclusions(
+    checker: Checker, value: Any, batches: Sequence[ImportBatch]
+) -> tuple[Exclusion, ...]:
+    """exclusions: files plan never adds, each with a reason; none may be in a batch."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        checker.fail("exclusions", f"must be a list; {EXCLUSION_HINT}")
+        return ()
+    owners = {source: batch.name for batch in batches for source in batch.sources}
+    parsed: dict[str, Exclusion] = {}
+    for index, raw in enumerate(value):
+        prop = f"exclusions[{index}]"
+        if not isinstance(raw, Mapping) or set(raw) != EXCLUSION_KEYS:
+            checker.fail(prop, f"must be a map with the keys source and reason; {EXCLUSION_HINT}")
+            continue
+        source, reason = raw["source"], raw["reason"]
+        if not checker.shape_string(f"{prop}.source", source, "S3Uri", SOURCE_HINT):
+            continue
+        if not isinstance(reason, str) or not reason.strip():
+            checker.fail(f"{prop}.reason", "must say why the file is kept out (a short text)")
+        elif source in parsed:
+            checker.fail(f"{prop}.source", f"{source} is excluded twice; list it once")
+        elif source in owners:
+            checker.fail(
+                f"{prop}.source",
+                f"{source} is excluded but batch {owners[source]!r} imports it; remove it from "
+                "the batch or from exclusions",
+            )
+        else:
+            parsed[source] = Exclusion(source, reason)
+    return tuple(parsed.values())
 
 
 def _batches(checker: Checker, imports: Any, root: Path) -> tuple[ImportBatch, ...]:
@@ -262,7 +341,8 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
     if not isinstance(raw, Mapping):
         checker.fail(
             prop,
-            "must be a map {name, sources or manifest, runLeftNormalization?, annotationFields?}",
+            "must be a map {name, sources or manifest, runLeftNormalization?, annotationFields?, "
+            "allowReimport?, adoptJobId?}",
         )
         return None
     failures = len(checker.failures)
@@ -287,6 +367,9 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
         checker.boolean(f"{prop}.{flag}", raw.get(flag))
     fields = raw.get("annotationFields")
     checker.string_map(f"{prop}.annotationFields", fields, "AnnotationFieldMap", "strings")
+    adopt = raw.get("adoptJobId")
+    if adopt is not None:
+        checker.shape_string(f"{prop}.adoptJobId", adopt, "ResourceId", JOB_ID_HINT)
     if len(checker.failures) > failures:
         return None
     return ImportBatch(
@@ -296,6 +379,7 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
         fields,
         manifest,
         allow_reimport=raw.get("allowReimport") is True,
+        adopt_job_id=adopt,
     )
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.errors import StackConfigError
+from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB
 from omics_stack.atomic import write_files
-from omics_stack.config import StackConfig, StackConfigError, parse_stack_config
+from omics_stack.config import StackConfig, parse_stack_config
 from omics_stack.errors import CommandError
 from omics_stack.history import StoreHistory, omics_client, store_history
 from omics_stack.manifests import MANIFEST_SUFFIX, manifest_text
@@ -76,11 +76,12 @@ def plan(request: PlanRequest, progress: Say, s3: Any | None = None) -> PlanOutc
     outcome = PlanOutcome()
     taken_names = {batch.name for batch in config.imports}
     declared = set(config.sources)
+    excluded = {exclusion.source for exclusion in config.exclusions}
     seen: set[str] = set()
     for prefix in request.prefixes:
         objects = list(list_objects(client, prefix, _page_progress(prefix, progress)))
         outcome.listed += len(objects)
-        selection = select(objects, declared, history, seen)
+        selection = select(objects, declared, history, seen, excluded)
         outcome.skipped.update(selection.skipped)
         outcome.batches += group(prefix, selection.kept, request.batch_size, taken_names)
     manifests = {b.name: _manifest_path(request.location, b.name) for b in outcome.batches}

@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
+from omics_provider.surface import CONFIG_NAMESPACE
 from omics_stack.errors import CommandError
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")

@@ -12,12 +12,12 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import NoRegionError, ProfileNotFound
 
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.redaction import register_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_omics import OmicsClient
 
-CONFIG_NAMESPACE = "omics-variant-import"
 AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 _clients: dict[tuple[AwsSettings, str | None], Any] = {}

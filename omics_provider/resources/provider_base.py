@@ -12,8 +12,9 @@ from urllib.parse import urlparse
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
 from omics_provider.aws.calls import CallContext
-from omics_provider.aws.clients import CONFIG_NAMESPACE, AwsSettings, known_profiles, omics_client
+from omics_provider.aws.clients import AwsSettings, known_profiles, omics_client
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK, Backoff, Clock, Deadline

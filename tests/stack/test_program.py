@@ -164,6 +164,8 @@ def run_program(
     With project, the program runs from a copy in that folder (its manifests are read there).
     """
     main = MAIN if project is None else Path(shutil.copy(MAIN, project / "__main__.py"))
+    if project is not None:
+        monkeypatch.chdir(project)  # the engine starts the program in its project folder
     mocks = EmulatorMocks(emulator.url)
     pulumi.runtime.set_mocks(
         mocks, "omics-variant-import", "test", False, monitor=RecordingMonitor(mocks)
