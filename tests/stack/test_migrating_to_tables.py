@@ -11,7 +11,7 @@ import pytest
 
 from omics_emulator import EmulatorSettings, start_emulator
 from omics_provider.aws.iceberg_catalog import open_catalog
-from omics_stack.config import StackConfigError, parse_stack_config
+from omics_stack import StackConfigError, parse_stack_config
 from tests.support.aws_resources import AwsClients
 from tests.support.engine import MiniEngine, main_program
 from tests.support.jobs import FAST_POLL_CONFIG, REFERENCE_ARN, plugin_env
