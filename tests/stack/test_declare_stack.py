@@ -11,6 +11,8 @@ import pytest
 from omics_provider.errors import StackConfigError
 from omics_provider.testing import run_program
 from omics_stack import DESTINATIONS, Exclusion, parse_stack_config
+from omics_stack.config import DESTINATION_NAMES
+from omics_stack.program import destination_of
 
 REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -41,8 +43,16 @@ def test_declare_stack_returns_the_resources_for_the_program_to_build_on(tmp_pat
     assert run.exports["role"].startswith("arn:aws:iam::123456789012:role/import-role-role-")
 
 
-def test_declare_stack_chooses_the_destination_from_a_table_of_functions() -> None:
-    assert list(DESTINATIONS) == ["variantStore"]
+def test_declare_stack_has_a_function_for_every_destination_the_schema_accepts() -> None:
+    assert sorted(DESTINATIONS) == sorted(DESTINATION_NAMES)
+
+
+@pytest.mark.parametrize("destination", DESTINATION_NAMES)
+def test_destination_of_picks_the_function_the_destination_key_names(destination: str) -> None:
+    table = {"table": {"name": "genomics.variants"}} if destination == "table" else {}
+    config = parse_stack_config({**BASE, "destination": destination, **table})
+
+    assert destination_of(config) is DESTINATIONS[destination]
 
 
 def test_parse_stack_config_reads_kms_keys_adopt_job_id_and_exclusions() -> None:
