@@ -7,12 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_provider.aws.clients import is_aws_endpoint
+from omics_provider.aws.clients import AwsSettings, build_omics_client
 from omics_provider.aws.errors import error_code, error_message
+from omics_provider.core.errors import ProviderError
 from omics_provider.core.service import JOB_ACTIVE
 from omics_stack.errors import CommandError
 
@@ -23,6 +22,7 @@ IMPORTED = "COMPLETED"
 """An item with this status is in the store (in a COMPLETED_WITH_FAILURES job too)."""
 READERS = 4
 """Jobs read at once (GetVariantImportJob has a low request-rate quota)."""
+PLAN_RETRIES = {"mode": "standard", "max_attempts": 5}
 
 
 @dataclass
@@ -48,19 +48,13 @@ class StoreHistory:
 def omics_client(
     region: str | None, profile: str | None, endpoint: str | None, connections: int = READERS
 ) -> Any:
-    """An omics client (standard retries); a custom endpoint gets no `analytics-` host prefix."""
-    session = boto3.session.Session(profile_name=profile)
-    custom = endpoint is not None and not is_aws_endpoint(endpoint)
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 5},
-        inject_host_prefix=not custom,
-        max_pool_connections=connections,
-        connect_timeout=10,
-        read_timeout=60,
-    )
-    return session.client(
-        "omics", region_name=region or session.region_name, endpoint_url=endpoint, config=config
-    )
+    """An omics client (standard retries) built by the provider's own builder: the same region,
+    endpoint and host-prefix rule as the provider; CommandError names a bad profile or region."""
+    settings = AwsSettings(region=region, profile=profile, omics_endpoint=endpoint)
+    try:
+        return build_omics_client(settings, None, retries=PLAN_RETRIES, connections=connections)
+    except ProviderError as error:
+        raise CommandError(str(error)) from None
 
 
 def store_history(client: OmicsClient, store: str) -> StoreHistory:
