@@ -10,6 +10,7 @@ from typing import Any
 
 from omics_provider.aws.clients import CONFIG_NAMESPACE
 from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.core.validation import endpoint_problem
 from omics_stack.atomic import write_files
 from omics_stack.config import StackConfig, StackConfigError, parse_stack_config
 from omics_stack.errors import CommandError
@@ -96,6 +97,9 @@ def _history(stack: StackFile, store: str | None, progress: Say) -> StoreHistory
         return None
     progress(f"reading the import jobs of variant store {store} ...")
     endpoint = stack.setting(f"{CONFIG_NAMESPACE}:omicsEndpoint")
+    problem = None if endpoint is None else endpoint_problem(endpoint)
+    if problem is not None:
+        raise CommandError(f"{stack.location.path}: {CONFIG_NAMESPACE}:omicsEndpoint {problem}")
     client = omics_client(stack.setting("aws:region"), stack.setting("aws:profile"), endpoint)
     history = store_history(client, store)
     progress(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from pulumi.dynamic import CheckFailure
 
@@ -14,6 +15,9 @@ from omics_provider.core.service import REGION_RULE, StringRule, map_rules, omic
 _CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(32), 127])
 QUOTED_CHARACTERS = 80
 """A value quoted in a failure is cut to this many characters (a 3 MB name gives a short line)."""
+ENDPOINT_HINT = (
+    "an http(s) URL such as http://127.0.0.1:4566 or https://omics.us-east-1.amazonaws.com"
+)
 MAX_TIMEOUT_SECONDS = 30 * 24 * 3600.0
 """The longest timeout accepted: a month (longer ones overflow the platform's timed waits)."""
 
@@ -84,6 +88,12 @@ class Checker:
             return None
         return number
 
+    def endpoint_url(self, prop: str, value: str) -> None:
+        """Check an endpoint URL (see endpoint_problem); the failure never quotes a password."""
+        problem = endpoint_problem(value)
+        if problem is not None:
+            self.fail(prop, problem)
+
     def region(self, prop: str, value: Any) -> None:
         """Check an optional AWS region name."""
         if value is not None:
@@ -113,6 +123,30 @@ class Checker:
             self.string(
                 f"{prop}.{key}", item, value_rule, f"values of {prop} are {_bounds(value_rule)}"
             )
+
+
+def endpoint_problem(url: str) -> str | None:
+    """What is wrong with an endpoint URL, or None: an http(s) URL with a host, a port from 1 to
+    65,535 if any, IPv6 addresses in brackets, and no user name or password (requests are signed
+    with the AWS credentials; a password in the URL would be printed with every error)."""
+    hint = f"must be {ENDPOINT_HINT}"
+    if any(c.isspace() for c in url) or has_control_character(url):
+        return f"{hint}; it holds white space or control characters"
+    if "@" in url:
+        return (
+            f"{hint}, without a user name or password (user:password@): the provider signs "
+            "requests with the AWS credentials; remove them from the URL"
+        )
+    try:
+        parsed = urlsplit(url)
+        port = parsed.port
+    except ValueError as error:
+        return f"{hint}; {quoted(url)} cannot be parsed ({error})"
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return f"{hint}, got {quoted(url)}"
+    if port == 0:
+        return f"{hint}; port 0 is not a port (1 to 65535)"
+    return None
 
 
 def quoted(value: Any) -> str:

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlparse
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
@@ -26,9 +25,6 @@ QUOTA_POLL_SECONDS = 10.0
 """While creates wait for the concurrent-job quota, running jobs' statuses are read this often."""
 MAX_POLL_SECONDS = 3600.0
 """The longest interval accepted for pollInitialSeconds, pollMaxSeconds and quotaPollSeconds."""
-_ENDPOINT_HINT = (
-    "an http(s) URL such as http://127.0.0.1:4566 or https://omics.us-east-1.amazonaws.com"
-)
 
 
 @dataclass(frozen=True)
@@ -56,8 +52,8 @@ def parse_settings(get: Callable[[str], Any]) -> tuple[ProviderSettings, list[Ch
             f"{quoted(aws.profile)} is not a profile of the AWS config or credentials files; "
             "name one of them or remove aws:profile to use the default credential chain",
         )
-    if aws.omics_endpoint is not None and not _is_http_url(aws.omics_endpoint):
-        checker.fail(f"{CONFIG_NAMESPACE}:omicsEndpoint", f"must be {_ENDPOINT_HINT}")
+    if aws.omics_endpoint is not None:
+        checker.endpoint_url(f"{CONFIG_NAMESPACE}:omicsEndpoint", aws.omics_endpoint)
 
     def seconds(key: str, default: float) -> float:
         raw = get(f"{CONFIG_NAMESPACE}:{key}")
@@ -73,15 +69,6 @@ def parse_settings(get: Callable[[str], Any]) -> tuple[ProviderSettings, list[Ch
         quota_poll_seconds=seconds("quotaPollSeconds", QUOTA_POLL_SECONDS),
     )
     return settings, checker.failures
-
-
-def _is_http_url(url: str) -> bool:
-    parsed = urlparse(url)
-    return (
-        parsed.scheme in ("http", "https")
-        and bool(parsed.hostname)
-        and not any(c.isspace() for c in url)
-    )
 
 
 def reported(method: F) -> F:

@@ -62,9 +62,30 @@ def test_parse_settings_names_every_bad_polling_value(key: str, value: str) -> N
         (f"{NAMESPACE}:omicsEndpoint", "127.0.0.1:4566", "http(s) URL"),
         (f"{NAMESPACE}:omicsEndpoint", "ftp://example.com", "http(s) URL"),
         (f"{NAMESPACE}:omicsEndpoint", "http://host name", "http(s) URL"),
+        (f"{NAMESPACE}:omicsEndpoint", "https://[::1", "Invalid IPv6 URL"),
+        (f"{NAMESPACE}:omicsEndpoint", "http://[::1]:99999", "Port out of range"),
+        (f"{NAMESPACE}:omicsEndpoint", "http://127.0.0.1:0", "port 0 is not a port"),
+        (f"{NAMESPACE}:omicsEndpoint", "http://127.0.0.1:4566x", "cannot be parsed"),
     ],
 )
 def test_parse_settings_names_a_bad_aws_setting(key: str, value: str, says: str) -> None:
     _, failures = parsed({key: value})
     assert says in failures[key]
     assert failures[key].startswith(f"{key}: ")
+
+
+@pytest.mark.parametrize("password", ["hunter2", "pa/ss", "pa#ss", "pa?ss", "p@ss"])
+def test_parse_settings_refuses_credentials_in_the_endpoint_without_quoting_them(
+    password: str,
+) -> None:
+    key = f"{NAMESPACE}:omicsEndpoint"
+    _, failures = parsed({key: f"http://svc:{password}@127.0.0.1:4566"})
+    assert failures[key].startswith(f"{key}: must be an http(s) URL")
+    assert "without a user name or password" in failures[key]
+    assert password not in failures[key] and "svc" not in failures[key]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:4566", "https://[::1]:8443/", "http://h:1"])
+def test_parse_settings_accepts_well_formed_endpoints(url: str) -> None:
+    _, failures = parsed({f"{NAMESPACE}:omicsEndpoint": url})
+    assert failures == {}
