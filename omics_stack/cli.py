@@ -7,6 +7,8 @@ Exit status: 0 done; 1 `plan --check` found undeclared files, or `verify` found 
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +26,7 @@ FOUND = 1
 FAILED = 2
 VERIFY_PROGRESS_FILES = 1000
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+GIBIBYTES = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verifier.add_argument(
         "--max-file-gb",
-        type=float,
+        type=_gibibytes,
         default=FILE_QUOTA_GB,
         help=f"largest file an import job takes, in GiB (default {FILE_QUOTA_GB}: the quota)",
     )
@@ -110,6 +113,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _gibibytes(text: str) -> float:
+    """A file size limit in GiB: a finite positive ASCII decimal number (20, 0.5, 9.5e-06)."""
+    value = float(text) if GIBIBYTES.fullmatch(text) else 0.0
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size in GiB: give a positive decimal number such as 20 or 0.5"
+        )
     return value
 
 

@@ -151,10 +151,8 @@ def _required_string(
 
 
 def _propagation_seconds(checker: Checker, value: Any) -> float | None:
-    """rolePropagationSeconds: 0 (no wait after a policy change) or up to 900 seconds."""
-    if value == 0 and not isinstance(value, bool):
-        return 0.0
-    return checker.seconds("rolePropagationSeconds", value, high=MAX_SETTLE_SECONDS)
+    """rolePropagationSeconds: 0 (no wait after a policy change) to 900 seconds."""
+    return checker.seconds("rolePropagationSeconds", value, low=0.0, high=MAX_SETTLE_SECONDS)
 
 
 def _batches(checker: Checker, imports: Any, root: Path) -> tuple[ImportBatch, ...]:

@@ -100,6 +100,15 @@ def resolve_region(settings: AwsSettings, region: str | None = None) -> str | No
     return region or settings.region or session_for(settings).region_name
 
 
+def resolved_endpoint(settings: AwsSettings) -> str | None:
+    """The endpoint a client for settings calls (offline: nothing is sent); None when no client
+    can be built (no region, no such profile), which check reports on its own."""
+    try:
+        return str(build_omics_client(settings, None).meta.endpoint_url)
+    except ProviderError:
+        return None
+
+
 def build_omics_client(
     settings: AwsSettings,
     region: str | None,

@@ -42,15 +42,63 @@ def test_parse_settings_unset_gives_the_documented_defaults() -> None:
 
 
 @pytest.mark.parametrize("key", ["pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"])
-@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf", "1e300", "", "true"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "soon",
+        "0",
+        "0.5",
+        "1e-300",
+        "-1",
+        "nan",
+        "inf",
+        "1e300",
+        "3601",
+        "true",
+        "5_0",
+        "\uff15",
+        " 5",
+    ],
+)
 def test_parse_settings_names_every_bad_polling_value(key: str, value: str) -> None:
     settings, failures = parsed({f"{NAMESPACE}:{key}": value})
-    if value == "":
-        assert failures == {}  # an empty value is unset
-        return
     reason = failures[f"{NAMESPACE}:{key}"]
-    assert reason.startswith(f"{NAMESPACE}:{key}: must be a number of seconds above 0")
+    assert reason.startswith(f"{NAMESPACE}:{key}: must be a number of seconds from 1 to 3,600")
     assert settings.status_poll == Backoff(2, 2, 120)  # the default stands in: nothing can hang
+    assert settings.quota_poll_seconds == QUOTA_POLL_SECONDS
+
+
+@pytest.mark.parametrize("key", ["pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"])
+def test_parse_settings_takes_an_empty_polling_value_as_unset(key: str) -> None:
+    assert parsed({f"{NAMESPACE}:{key}": ""})[1] == {}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "value", "accepted"),
+    [
+        (None, "1", True),
+        (None, "0.99", False),
+        ("https://omics.us-east-1.amazonaws.com", "0.5", False),
+        ("http://127.0.0.1:4566", "0.01", True),
+        ("http://127.0.0.1:4566", "0.009", False),
+    ],
+)
+def test_parse_settings_floors_polling_at_1_second_against_aws_and_10_ms_locally(
+    endpoint: str | None, value: str, accepted: bool
+) -> None:
+    config = {f"{NAMESPACE}:pollInitialSeconds": value}
+    if endpoint is not None:
+        config[f"{NAMESPACE}:omicsEndpoint"] = endpoint
+    settings, failures = parsed(config)
+    assert (failures == {}) is accepted
+    assert settings.status_poll.initial == (float(value) if accepted else STATUS_POLL.initial)
+
+
+def test_parse_settings_takes_the_local_floor_for_boto3s_own_local_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_OMICS", "http://127.0.0.1:4566")
+    assert parsed({f"{NAMESPACE}:quotaPollSeconds": "0.05"})[1] == {}
 
 
 @pytest.mark.parametrize(
