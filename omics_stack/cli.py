@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from omics_provider.core.redaction import redact
 from omics_provider.core.service import MAX_ITEMS_PER_JOB
 from omics_stack.delivery import PlanOutcome, PlanRequest, load_stack, plan
 from omics_stack.errors import CommandError
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args, sys.stdout, sys.stderr)
     except CommandError as error:
-        print(f"{PROGRAM} {args.command}: error: {error}", file=sys.stderr, flush=True)
+        print(redact(f"{PROGRAM} {args.command}: error: {error}"), file=sys.stderr, flush=True)
         return FAILED
     except KeyboardInterrupt:
         print(f"{PROGRAM} {args.command}: interrupted; nothing was written", file=sys.stderr)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from omics_provider.aws.clients import CONFIG_NAMESPACE
+from omics_provider.core.redaction import redact
 from omics_provider.core.service import (
     MAX_ITEMS_PER_JOB,
     REFERENCE_HINT,
@@ -17,7 +18,7 @@ from omics_provider.core.service import (
     STORE_NAME_HINT,
     string_rule,
 )
-from omics_provider.core.validation import Checker, has_control_character
+from omics_provider.core.validation import Checker, has_control_character, quoted
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 from omics_stack.manifests import (
     MANIFEST_HINT,
@@ -120,7 +121,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
     if checker.failures:
         reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
-        raise StackConfigError(f"invalid stack configuration: {reasons}")
+        raise StackConfigError(redact(f"invalid stack configuration: {reasons}"))
     timeout = values.get("timeoutSeconds")
     return StackConfig(
         store_name=str(store_name),
@@ -228,7 +229,7 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
     if checker.required(f"{prop}.name", name, BATCH_NAME_HINT) and (
         not isinstance(name, str) or not BATCH_NAME.fullmatch(name)
     ):
-        checker.fail(f"{prop}.name", f"{name!r} is not a valid batch name; {BATCH_NAME_HINT}")
+        checker.fail(f"{prop}.name", f"{quoted(name)} is not a valid batch name; {BATCH_NAME_HINT}")
     manifest = raw.get("manifest")
     if manifest is not None and "sources" in raw:
         checker.fail(prop, "lists sources and names a manifest; give one of the two")
@@ -268,7 +269,7 @@ def _sources(checker: Checker, prop: str, sources: Any) -> tuple[str, ...]:
 
 def _manifest_sources(checker: Checker, prop: str, manifest: Any, root: Path) -> tuple[str, ...]:
     if not isinstance(manifest, str):
-        checker.fail(prop, f"must be a file path, got {manifest!r}; {MANIFEST_HINT}")
+        checker.fail(prop, f"must be a file path, got {quoted(manifest)}; {MANIFEST_HINT}")
         return ()
     problem = manifest_problem(manifest)
     if problem is not None:
@@ -302,7 +303,7 @@ def _check_manifest_lines(
             else rule.violation(line.source)
         )
         if problem is not None:
-            bad.append(f"line {line.number}: {line.source!r} {problem}")
+            bad.append(f"line {line.number}: {quoted(line.source)} {problem}")
         elif first_line.setdefault(line.source, line.number) != line.number:
             bad.append(f"line {line.number} repeats line {first_line[line.source]}")
     if bad:

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from omics_provider.aws.clients import CONFIG_NAMESPACE
+from omics_provider.core.validation import QUOTED_CHARACTERS
 from omics_stack.errors import CommandError
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
@@ -128,8 +129,8 @@ def _parse(path: Path, text: str) -> Any:
         problem = error.problem or error.context or "invalid YAML"
         raise CommandError(f"{path} is not valid YAML: {problem}{where}") from None
     except YAMLError as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise CommandError(f"{path} is not valid YAML: {first_line}") from None
+        first_line = (str(error).strip().splitlines() or ["invalid YAML"])[0]
+        raise CommandError(f"{path} is not valid YAML: {first_line[:QUOTED_CHARACTERS]}") from None
 
 
 def append_batches(stack: StackFile, batches: Sequence[Mapping[str, str]]) -> str:
