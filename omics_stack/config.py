@@ -96,6 +96,36 @@ class StackConfig:
         object.__setattr__(self, "sources", tuple(every))
 
 
+@dataclass(frozen=True)
+class DeclaredBatches:
+    """The batches a stack declares, and every file they list (the part plan and verify read)."""
+
+    imports: tuple[ImportBatch, ...]
+    sources: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        every = dict.fromkeys(s for batch in self.imports for s in batch.sources)
+        object.__setattr__(self, "sources", tuple(every))
+
+
+def parse_declared_batches(values: Mapping[str, Any], root: Path) -> DeclaredBatches:
+    """The `imports` key alone, checked as parse_stack_config checks it; else raise.
+
+    plan and verify need nothing else: other keys (a `secure:` value, a key of a newer
+    program) are neither read nor judged.
+    """
+    checker = Checker()
+    imports = _batches(checker, values.get("imports"), root)
+    _raise_failures(checker)
+    return DeclaredBatches(imports)
+
+
+def _raise_failures(checker: Checker) -> None:
+    if checker.failures:
+        reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
+        raise StackConfigError(redact(f"invalid stack configuration: {reasons}"))
+
+
 def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> StackConfig:
     """A StackConfig from the namespace's typed values (keys without the namespace); else raise.
 
@@ -119,9 +149,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     checker.seconds("timeoutSeconds", values.get("timeoutSeconds"))
     propagation = _propagation_seconds(checker, values.get("rolePropagationSeconds"))
     imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
-    if checker.failures:
-        reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
-        raise StackConfigError(redact(f"invalid stack configuration: {reasons}"))
+    _raise_failures(checker)
     timeout = values.get("timeoutSeconds")
     return StackConfig(
         store_name=str(store_name),
