@@ -111,10 +111,11 @@ class DeclaredBatches:
 def parse_declared_batches(values: Mapping[str, Any], root: Path) -> DeclaredBatches:
     """The `imports` key alone, checked as parse_stack_config checks it; else raise.
 
-    plan and verify need nothing else: other keys (a `secure:` value, a key of a newer
-    program) are neither read nor judged.
+    plan and verify need nothing else: the values of other keys (a `secure:` value, say) are
+    neither read nor judged; a key the program does not know still fails, naming it.
     """
     checker = Checker()
+    _unknown_keys(checker, values)
     imports = _batches(checker, values.get("imports"), root)
     _raise_failures(checker)
     return DeclaredBatches(imports)
@@ -134,8 +135,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     Each file belongs to exactly one batch: overlapping batches fail, one failure per conflict.
     """
     checker = Checker()
-    for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
-        checker.fail(key, f"is not a key of this program; known keys: {', '.join(STACK_KEYS)}")
+    _unknown_keys(checker, values)
     store_name = _required_string(checker, values, "storeName", "StoreName", STORE_NAME_HINT)
     reference = _required_string(checker, values, "referenceArn", "ReferenceArn", REFERENCE_HINT)
     role = values.get("existingRoleArn")
@@ -164,6 +164,11 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         timeout_seconds=None if timeout is None else float(timeout),
         role_propagation_seconds=DEFAULT_SETTLE_SECONDS if propagation is None else propagation,
     )
+
+
+def _unknown_keys(checker: Checker, values: Mapping[str, Any]) -> None:
+    for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
+        checker.fail(key, f"is not a key of this program; known keys: {', '.join(STACK_KEYS)}")
 
 
 def _keys_of_kind(kind: str) -> list[str]:
