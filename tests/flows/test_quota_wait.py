@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
@@ -70,7 +70,7 @@ def test_create_after_a_quota_wait_gets_its_whole_timeout_for_the_start() -> Non
             emulator, clock, STATUS_POLL, quota_poll_seconds=QUOTA_POLL, timeout_seconds=100
         )
         throttled = ThrottledAfter(flow.api.client, clock, since=clock.now + 85, seconds=20)
-        flow.api.client = throttled
+        flow.api.client = cast(Any, throttled)
         job = flow.create(CreateRequest(spec=OURS, owner="ours", wait=False))
     assert throttled.throttled_from is not None
     assert clock.now >= throttled.throttled_from + 20  # the start outlasted the throttling
@@ -85,7 +85,7 @@ def test_create_throttled_past_its_timeout_after_a_quota_wait_still_fails() -> N
         flow = job_flow(
             emulator, clock, STATUS_POLL, quota_poll_seconds=QUOTA_POLL, timeout_seconds=100
         )
-        flow.api.client = ThrottledAfter(flow.api.client, clock, since=clock.now + 85, seconds=150)
+        flow.api.client = cast(Any, ThrottledAfter(flow.api.client, clock, clock.now + 85, 150))
         with pytest.raises(ProviderError, match="ThrottlingException"):
             flow.create(CreateRequest(spec=OURS, owner="ours", wait=False))
     assert jobs_into(emulator)[1:] == []
