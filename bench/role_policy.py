@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from omics_provider.resources.role_policy import PolicyTooLarge, build_role_policy
+from omics_provider.core.role_policy import PolicyTooLarge, build_role_policy
 
 BUCKETS = 4
 FOLDERS_PER_BUCKET = 6

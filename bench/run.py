@@ -30,7 +30,7 @@ from bench.polling import (
 from bench.polling_alternatives import render_alternatives
 from bench.report import Row, exit_status, machine_context, render, verdict
 from bench.role_policy import measure_role_policy, most_exact_files
-from omics_provider.resources.role_policy import INLINE_POLICY_LIMIT, POLICY_BUDGET
+from omics_provider.core.role_policy import INLINE_POLICY_LIMIT, POLICY_BUDGET
 
 PROVIDER_MS_TARGET = 10.0
 """The provider's own time per create, beside Pulumi's plugin floor and the AWS calls: about

@@ -1,4 +1,4 @@
-"""Local emulator of the AWS HealthOmics variant-store API (omics 2022-11-28, rest-json)."""
+"""Local emulator of the AWS HealthOmics variant- and annotation-store API (omics, rest-json)."""
 
 from omics_emulator.exceptions import OmicsError
 from omics_emulator.models import OmicsBackend

@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = EmulatorSettings()
     parser = argparse.ArgumentParser(
         prog="omics-emulator",
-        description="Local emulator of the AWS HealthOmics variant-store API (omics, rest-json).",
+        description="Local emulator of the AWS HealthOmics variant- and annotation-store API "
+        "(omics, rest-json).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -87,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("--max-files-per-job", type=_non_negative(int), metavar="N",
         default=defaults.max_files_per_job,
         help="items one import job may carry before ServiceQuotaExceededException "
+             "(default: %(default)s)")  # fmt: skip
+    add("--max-annotation-stores", type=_non_negative(int), metavar="N",
+        default=defaults.max_annotation_stores,
+        help="annotation stores held before ServiceQuotaExceededException "
              "(default: %(default)s)")  # fmt: skip
     add("--s3-endpoint", default=defaults.s3_endpoint, metavar="URL",
         help="S3-compatible endpoint to read and check sources from "

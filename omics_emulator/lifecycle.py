@@ -6,7 +6,7 @@ import heapq
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 
 class Lifecycle:
@@ -24,6 +24,22 @@ class Lifecycle:
     def is_final(self, status: str) -> bool:
         """Whether no transition leaves ``status``."""
         return not self.transitions.get(status)
+
+
+class Stateful:
+    """A resource whose status moves only along its kind's declared transitions."""
+
+    lifecycle: ClassVar[Lifecycle]
+    status: str
+    status_message: str
+    update_time: float
+    epoch: int
+
+    def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
+        """Take a declared transition at ``at``; unless scheduled, it cancels pending ones."""
+        self.lifecycle.check(self.status, status)
+        self.status, self.status_message, self.update_time = status, message, at
+        self.epoch += 0 if scheduled else 1
 
 
 class Tracked(Protocol):

@@ -1,9 +1,9 @@
 """In-memory HealthOmics analytics backend: stores, import jobs, virtual time, faults (no HTTP).
 
 Status is derived lazily: every call first applies the scheduled changes that are due by
-the injected clock, so no background thread is needed and tests can fake time. Stores and
-import jobs are generic (``Store.arn_type``, ``ImportJob.store_arn_type``) so annotation
-stores and annotation import jobs can reuse them with their own backend methods.
+the injected clock, so no background thread is needed and tests can fake time. Annotation
+stores, their versions and annotation import jobs live in ``annotations``, on the same clock,
+timeline, quota and job machinery.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from omics_emulator.exceptions import (
     ConflictException,
@@ -29,7 +29,7 @@ from omics_emulator.exceptions import (
 )
 from omics_emulator.faults import Faults
 from omics_emulator.iam_view import IamView
-from omics_emulator.lifecycle import Lifecycle, Timeline
+from omics_emulator.lifecycle import Lifecycle, Stateful, Timeline, Tracked
 from omics_emulator.settings import EmulatorSettings
 from omics_emulator.sources import SourceCheck, check_source, s3_client
 
@@ -75,8 +75,10 @@ def timestamp(seconds: float) -> dt.datetime:
 
 
 @dataclass
-class Store:
-    """A variant (or, later, annotation) store."""
+class Store(Stateful):
+    """A variant store."""
+
+    lifecycle = STORE_LIFECYCLE
 
     id: str
     name: str
@@ -86,19 +88,12 @@ class Store:
     sse_config: dict[str, str]
     tags: dict[str, str]
     creation_time: float
-    arn_type: str = "variantStore"
     status: str = "CREATING"
     status_message: str = ""
     size_bytes: int = 0
     update_time: float = 0.0
     epoch: int = 0
     imported: Counter[str] = field(default_factory=Counter)
-
-    def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
-        """Take a declared transition at ``at``; unless scheduled, it cancels pending ones."""
-        STORE_LIFECYCLE.check(self.status, status)
-        self.status, self.status_message, self.update_time = status, message, at
-        self.epoch += 0 if scheduled else 1
 
     def summary(self) -> dict[str, Any]:
         """The store as ListVariantStores shows it."""
@@ -119,6 +114,15 @@ class Store:
     def detail(self) -> dict[str, Any]:
         """The store as GetVariantStore shows it."""
         return {**self.summary(), "tags": dict(self.tags)}
+
+
+class Destination(Protocol):
+    """What a finished import job's items land in: a variant store, an annotation store version."""
+
+    status: str
+    size_bytes: int
+    update_time: float
+    imported: Counter[str]
 
 
 @dataclass
@@ -145,7 +149,6 @@ class ImportJob:
     run_left_normalization: bool
     annotation_fields: dict[str, str]
     creation_time: float
-    store_arn_type: str = "variantStore"
     status: str = "SUBMITTED"
     status_message: str = ""
     update_time: float = 0.0
@@ -175,6 +178,14 @@ class ImportJob:
         """
         self.cancel_requested_at = at
         self.epoch += 1
+
+    def destination(self, stores: Mapping[str, Store]) -> Destination | None:
+        """Where the job's imported items land when it finishes: its store, if still held."""
+        return stores.get(self.destination_name)
+
+    def content_format(self) -> str:
+        """The file format the job's sources must have (checked when read from S3)."""
+        return "VCF"
 
     def summary(self) -> dict[str, Any]:
         """The job as ListVariantImportJobs shows it."""
@@ -228,6 +239,10 @@ class OmicsBackend:
         self._counters = _Counters()
         self._iam: IamView | None = None
         self.iam_view()
+        # The annotation side builds on this module's jobs and stores, so it is imported here.
+        from omics_emulator.annotations import AnnotationStores
+
+        self.annotations = AnnotationStores(self)
 
     # -- observability -------------------------------------------------------------------
 
@@ -351,7 +366,7 @@ class OmicsBackend:
                 for s in self._stores.values()
                 if (not ids or s.id in ids) and (not status or s.status == status)
             ]
-            return _paginate(stores, max_results, next_token)
+            return paginate(stores, max_results, next_token)
 
     def update_variant_store(self, name: str, description: str | None) -> dict[str, Any]:
         """Change the store's description."""
@@ -388,7 +403,7 @@ class OmicsBackend:
                 j for j in self._jobs.values() if j.destination_name == name and j.status in RUNNING
             ]
             if not force:
-                self._refuse_delete(store, running)
+                refuse_delete(f"Variant store {name}", store.size_bytes, running)
             for job in running:
                 job.move(
                     "FAILED", now, f"Variant store {name} was deleted while the job was running"
@@ -420,11 +435,9 @@ class OmicsBackend:
                     f"Variant store {destination_name} is {store.status}, not ACTIVE: "
                     "imports need an ACTIVE store"
                 )
-            self.faults.check_role(role_arn, now)
-            self.iam_view()
-            self._check_quota()
+            self.admit_job(role_arn, now)
             job = ImportJob(
-                id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
+                id=self.new_job_id(),
                 destination_name=destination_name,
                 role_arn=role_arn,
                 items=[Item(source) for source in sources],
@@ -434,9 +447,7 @@ class OmicsBackend:
                 update_time=now,
             )
             self._jobs[job.id] = job
-            seconds = self.settings.job_seconds
-            self._timeline.schedule(now + seconds / 4, job, "IN_PROGRESS")
-            self._timeline.schedule(now + seconds, job, FINISH)
+            self.run_job(job, now)
             return {"jobId": job.id}
 
     def get_variant_import_job(self, job_id: str) -> dict[str, Any]:
@@ -456,33 +467,69 @@ class OmicsBackend:
         """Import jobs in creation order, filtered by ids, status and store name."""
         with self._lock:
             self._tick()
-            jobs = [
-                j.summary()
-                for j in self._jobs.values()
-                if (not ids or j.id in ids)
-                and (not status or j.status == status)
-                and (not store_name or j.destination_name == store_name)
-            ]
-            return _paginate(jobs, max_results, next_token)
+            jobs = listed_jobs(self._jobs.values(), ids, status, store_name)
+            return paginate(jobs, max_results, next_token)
 
     def cancel_variant_import_job(self, job_id: str) -> dict[str, Any]:
-        """Cancel a SUBMITTED or IN_PROGRESS job; a finished job refuses.
+        """Cancel the job ``job_id`` as ``cancel_job`` says."""
+        with self._lock:
+            now = self._tick()
+            self.cancel_job(self._job(job_id), now)
+            return {}
+
+    # -- the job machinery both job kinds share -------------------------------------------
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every public method holds (re-entrant)."""
+        return self._lock
+
+    def tick(self) -> float:
+        """Apply the scheduled changes due by the clock; return the clock's time."""
+        return self._tick()
+
+    def schedule(self, at: float, resource: Tracked, target: str) -> None:
+        """Queue ``resource``'s change to ``target`` at time ``at``."""
+        self._timeline.schedule(at, resource, target)
+
+    def new_store_id(self) -> str:
+        """A store id as AWS gives them: 12 hex characters (reproducible with a seed)."""
+        return self._store_id()
+
+    def new_job_id(self) -> str:
+        """An import job id: a UUID4 (reproducible with a seed)."""
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
+    def admit_job(self, role_arn: str, now: float) -> None:
+        """Raise unless a new import job may start: its role is assumable, the quota has room.
+
+        Variant and annotation import jobs share the concurrent-jobs quota ("Analytics -
+        Maximum concurrent variant or annotation store import jobs").
+        """
+        self.faults.check_role(role_arn, now)
+        self.iam_view()
+        self._check_quota()
+
+    def run_job(self, job: ImportJob, now: float) -> None:
+        """Schedule an admitted job: IN_PROGRESS after a quarter of ``job_seconds``, then done."""
+        seconds = self.settings.job_seconds
+        self._timeline.schedule(now + seconds / 4, job, "IN_PROGRESS")
+        self._timeline.schedule(now + seconds, job, FINISH)
+
+    def cancel_job(self, job: ImportJob, now: float) -> None:
+        """Cancel a SUBMITTED or IN_PROGRESS job; a finished job refuses (ValidationException).
 
         The cancel takes ``cancel_seconds`` to take effect: until then the job keeps its
         status, then it turns CANCELLED without importing anything. Cancelling a job whose
         cancel is pending is accepted and changes nothing.
         """
-        with self._lock:
-            now = self._tick()
-            job = self._job(job_id)
-            if job.status not in RUNNING:
-                raise ValidationException(
-                    f"Import job {job_id} is {job.status} and can no longer be cancelled"
-                )
-            if job.cancel_requested_at is None:
-                job.request_cancel(now)
-                self._timeline.schedule(now + self.settings.cancel_seconds, job, "CANCELLED")
-            return {}
+        if job.status not in RUNNING:
+            raise ValidationException(
+                f"Import job {job.id} is {job.status} and can no longer be cancelled"
+            )
+        if job.cancel_requested_at is None:
+            job.request_cancel(now)
+            self._timeline.schedule(now + self.settings.cancel_seconds, job, "CANCELLED")
 
     # -- IAM -----------------------------------------------------------------------------
 
@@ -513,6 +560,8 @@ class OmicsBackend:
                 self._apply_store(event.resource, event.target, event.at)
             elif isinstance(event.resource, ImportJob):
                 self._apply_job(event.resource, event.target, event.at)
+            else:
+                self.annotations.apply(event.resource, event.target, event.at)
         return now
 
     def _apply_store(self, store: Store, target: str, at: float) -> None:
@@ -537,7 +586,7 @@ class OmicsBackend:
         failed = sum(not c.ok for c in checks)
         status, message = _outcome(failed, len(checks))
         job.move(status, at, message, scheduled=True)
-        store = self._stores.get(job.destination_name)
+        store = job.destination(self._stores)
         if store is not None and store.status != "DELETING":
             store.size_bytes += sum(c.size for c in checks if c.ok)
             store.imported.update(i.source for i, c in zip(job.items, checks, strict=True) if c.ok)
@@ -556,7 +605,8 @@ class OmicsBackend:
             )
         if not self.settings.s3_endpoint:
             return SourceCheck(True, "", BYTES_PER_ITEM_WITHOUT_S3)
-        return check_source(s3_client(self.settings.s3_endpoint), source)
+        client = s3_client(self.settings.s3_endpoint)
+        return check_source(client, source, job.content_format())
 
     def _check_files_per_job(self, count: int) -> None:
         limit = self.settings.max_files_per_job
@@ -568,24 +618,13 @@ class OmicsBackend:
             )
 
     def _check_quota(self) -> None:
-        running = sum(j.status in RUNNING for j in self._jobs.values())
+        jobs = [*self._jobs.values(), *self.annotations.held_jobs()]
+        running = sum(j.status in RUNNING for j in jobs)
         limit = self.settings.max_concurrent_jobs
         if running >= limit:
             raise ServiceQuotaExceededException(
-                f"Maximum number of concurrent variant import jobs ({limit}) reached; "
-                "wait for a job to finish or request a quota increase"
-            )
-
-    def _refuse_delete(self, store: Store, running: list[ImportJob]) -> None:
-        if running:
-            raise ConflictException(
-                f"Variant store {store.name} has running import jobs "
-                f"({', '.join(j.id for j in running)}); cancel them or delete with force"
-            )
-        if store.size_bytes > 0:
-            raise ConflictException(
-                f"Variant store {store.name} contains data ({store.size_bytes} bytes); "
-                "delete it with force to remove the data"
+                f"Maximum number of concurrent variant or annotation store import jobs ({limit}) "
+                "reached; wait for a job to finish or request a quota increase"
             )
 
     def _store(self, name: str) -> Store:
@@ -604,6 +643,35 @@ class OmicsBackend:
         return f"{self._ids.getrandbits(48):012x}"
 
 
+def listed_jobs(
+    jobs: Iterable[ImportJob],
+    ids: Sequence[str] | None,
+    status: str | None,
+    store_name: str | None,
+) -> list[dict[str, Any]]:
+    """The jobs a List*ImportJobs call shows: by ids, status and store name (each if given)."""
+    return [
+        j.summary()
+        for j in jobs
+        if (not ids or j.id in ids)
+        and (not status or j.status == status)
+        and (not store_name or j.destination_name == store_name)
+    ]
+
+
+def refuse_delete(what: str, size_bytes: int, running: Sequence[ImportJob]) -> None:
+    """Raise ConflictException when ``what`` (a store or version) has running jobs or data."""
+    if running:
+        raise ConflictException(
+            f"{what} has running import jobs ({', '.join(j.id for j in running)}); "
+            "cancel them or delete with force"
+        )
+    if size_bytes > 0:
+        raise ConflictException(
+            f"{what} contains data ({size_bytes} bytes); delete it with force to remove the data"
+        )
+
+
 def _outcome(failed: int, total: int) -> tuple[str, str]:
     if failed == 0:
         return "COMPLETED", ""
@@ -612,7 +680,8 @@ def _outcome(failed: int, total: int) -> tuple[str, str]:
     return "COMPLETED_WITH_FAILURES", f"{failed} of {total} items failed to import"
 
 
-def _paginate(rows: list[dict[str, Any]], max_results: int | None, token: str | None) -> Page:
+def paginate(rows: list[dict[str, Any]], max_results: int | None, token: str | None) -> Page:
+    """The page of ``rows`` that ``token`` (from the previous page) starts, at most max_results."""
     start = _decode_token(token) if token else 0
     size = max_results or DEFAULT_MAX_RESULTS
     end = start + size

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 MAX_FILES_PER_JOB = 1000  # HealthOmics' default quota "Maximum files per variant store import job"
+MAX_ANNOTATION_STORES = 10  # HealthOmics' default quota "Analytics - Maximum annotation stores"
 
 
 @dataclass
@@ -19,10 +20,13 @@ class EmulatorSettings:
         the job keeps its status (SUBMITTED or IN_PROGRESS) for this long, then turns
         CANCELLED, having imported nothing. Non-zero by default so that a client must
         confirm a cancel by polling, as it must with the real service.
-    max_concurrent_jobs: jobs SUBMITTED or IN_PROGRESS at once; the next start gets
-        ServiceQuotaExceededException (AWS's default quota is 5 per region).
+    max_concurrent_jobs: variant and annotation import jobs SUBMITTED or IN_PROGRESS at once;
+        the next start of either kind gets ServiceQuotaExceededException (AWS's default quota,
+        "Maximum concurrent variant or annotation store import jobs", is 5 per region).
     max_files_per_job: items one StartVariantImportJob may carry; more get
         ServiceQuotaExceededException (AWS's default quota is 1,000, adjustable).
+    max_annotation_stores: annotation stores held at once; the next CreateAnnotationStore gets
+        ServiceQuotaExceededException (AWS's default quota is 10 per region, adjustable).
     throttle_rate / error_rate: fraction of requests answered ThrottlingException /
         InternalServerException.
     fail_sources: glob patterns (fnmatch) of item sources that fail when their job runs.
@@ -44,6 +48,7 @@ class EmulatorSettings:
     cancel_seconds: float = 0.1
     max_concurrent_jobs: int = 5
     max_files_per_job: int = MAX_FILES_PER_JOB
+    max_annotation_stores: int = MAX_ANNOTATION_STORES
     throttle_rate: float = 0.0
     error_rate: float = 0.0
     fail_sources: tuple[str, ...] = ()
@@ -73,7 +78,7 @@ class EmulatorSettings:
                 f"idle_timeout_seconds must be a finite number of seconds > 0, "
                 f"got {self.idle_timeout_seconds}"
             )
-        for name in ("max_concurrent_jobs", "max_files_per_job"):
+        for name in ("max_concurrent_jobs", "max_files_per_job", "max_annotation_stores"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         self.fail_sources = tuple(self.fail_sources)

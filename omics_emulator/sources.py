@@ -1,4 +1,4 @@
-"""Checks that import sources on an S3-compatible endpoint exist and start like a VCF file."""
+"""Checks that import sources on an S3-compatible endpoint exist and start like their format."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 VCF_MAGIC = b"##fileformat=VCF"
+GFF3_MAGIC = b"##gff-version 3"
+FIRST_LINES = {"VCF": VCF_MAGIC, "GFF": GFF3_MAGIC}
+"""The line a file of each format starts with; TSV files have none to check."""
 HEAD_BYTES = 65536
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -50,8 +53,11 @@ def s3_client(endpoint: str) -> Any:
     )
 
 
-def check_source(client: Any, uri: str) -> SourceCheck:
-    """Read the start of ``uri`` and say whether it is a (possibly gzip/BGZF) VCF file."""
+def check_source(client: Any, uri: str, file_format: str = "VCF") -> SourceCheck:
+    """Read the start of ``uri`` and say whether it is a (possibly gzip/BGZF) ``file_format`` file.
+
+    ``file_format`` is VCF (variant stores, VCF annotation stores), GFF (GFF3) or TSV.
+    """
     bucket, key = split_s3_uri(uri)
     try:
         head, size = _read_head(client, bucket, key)
@@ -59,22 +65,28 @@ def check_source(client: Any, uri: str) -> SourceCheck:
         return SourceCheck(False, _client_error_message(uri, bucket, err))
     except BotoCoreError as err:
         return SourceCheck(False, f"{uri}: could not be read: {err}")
-    problem = vcf_problem(head)
+    problem = content_problem(head, file_format)
     if problem:
-        return SourceCheck(False, f"{uri} is not a VCF file: {problem}")
+        return SourceCheck(False, f"{uri} is not a {file_format} file: {problem}")
     return SourceCheck(True, "", size)
 
 
 def vcf_problem(head: bytes) -> str | None:
     """None when ``head`` starts a VCF (plain or gzip/BGZF), else why it does not."""
+    return content_problem(head, "VCF")
+
+
+def content_problem(head: bytes, file_format: str) -> str | None:
+    """None when ``head`` (plain or gzip/BGZF) starts a ``file_format`` file, else why not."""
+    first_line = FIRST_LINES.get(file_format, b"")
     if head.startswith(GZIP_MAGIC):
         try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, len(VCF_MAGIC) + 64)
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, len(first_line) + 64)
         except zlib.error:
             return "it is gzip-compressed but cannot be decompressed"
-    if head.startswith(VCF_MAGIC):
+    if head.startswith(first_line):
         return None
-    return "it does not start with ##fileformat=VCF"
+    return f"it does not start with {first_line.decode()}"
 
 
 def _read_head(client: Any, bucket: str, key: str) -> tuple[bytes, int]:

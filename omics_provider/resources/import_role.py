@@ -1,6 +1,6 @@
 """VariantImportRole: the IAM role HealthOmics assumes to import, reading only the given sources.
 
-The policy itself is built as plain data by `role_policy`; this component declares the role,
+The policy itself is built as plain data by `core.role_policy`; this component declares the role,
 its one inline policy, and the PolicySettle wait that import jobs depend on.
 """
 
@@ -14,12 +14,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from omics_provider.core.role_policy import RolePolicy, build_role_policy, trust_policy
 from omics_provider.resources.policy_settle import (
     DEFAULT_SETTLE_SECONDS,
     PolicySettle,
     policy_digest,
 )
-from omics_provider.resources.role_policy import RolePolicy, build_role_policy, trust_policy
 
 ROLE_TYPE = "omics-variant-import:index:VariantImportRole"
 

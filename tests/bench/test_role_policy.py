@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.role_policy import REFERENCE, cohort_sources, measure_role_policy, most_exact_files
-from omics_provider.resources.role_policy import POLICY_BUDGET, build_role_policy
+from omics_provider.core.role_policy import POLICY_BUDGET, build_role_policy
 
 
 def test_measure_role_policy_of_10000_files_fits_the_budget_through_folder_prefixes() -> None:

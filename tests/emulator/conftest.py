@@ -82,3 +82,35 @@ def error_of(exc_info: pytest.ExceptionInfo[Any]) -> tuple[str, int]:
     """The (error code, HTTP status) of a ClientError."""
     response = exc_info.value.response
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+GENERIC_TSV = {"tsvStoreOptions": {"annotationType": "GENERIC", "formatToHeader": {}}}
+"""Options of a TSV annotation store of GENERIC annotations (the one kind without a reference)."""
+
+
+@pytest.fixture
+def make_annotation_store(omics_client: Any, clock: FakeClock) -> Callable[..., str]:
+    """Create an ACTIVE annotation store (VCF unless told) with its first version; its name."""
+
+    def make(name: str = "genes", store_format: str = "VCF", **kwargs: Any) -> str:
+        if store_format != "TSV" or "storeOptions" not in kwargs:
+            kwargs.setdefault("reference", REFERENCE)
+        omics_client.create_annotation_store(name=name, storeFormat=store_format, **kwargs)
+        clock.advance(1.0)
+        return name
+
+    return make
+
+
+@pytest.fixture
+def start_annotation_job(omics_client: Any) -> Callable[..., str]:
+    """Start an annotation import job and return its id."""
+
+    def start(store: str = "genes", *sources: str, **kwargs: Any) -> str:
+        items = [{"source": s} for s in sources or ("s3://bucket/clinvar.vcf.gz",)]
+        response = omics_client.start_annotation_import_job(
+            destinationName=store, roleArn=ROLE, items=items, **kwargs
+        )
+        return str(response["jobId"])
+
+    return start

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import WaiterError
 
 from omics_emulator import EmulatorHandle
-from tests.emulator.conftest import REFERENCE, FakeClock
+from tests.emulator.conftest import REFERENCE, ROLE, FakeClock
 
 BOTO3_SCRIPT = f"""
 import json, boto3
@@ -103,6 +103,19 @@ AWS_CLI = [sys.executable, "-m", "awscli"]
 """The AWS CLI of the project's environment (the dev group installs it)."""
 
 
+def aws_omics(env: dict[str, str], *args: str) -> Any:
+    """The JSON output of ``aws omics ARGS``, which must succeed."""
+    finished = subprocess.run(
+        [*AWS_CLI, "omics", *args, "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout or "{}")
+
+
 @pytest.mark.parametrize("configure", [by_environment, by_config_file])
 def test_aws_cli_reaches_emulator(
     omics_emulator: EmulatorHandle,
@@ -111,25 +124,12 @@ def test_aws_cli_reaches_emulator(
 ) -> None:
     env = configure(omics_emulator.url, tmp_path)
     arn = REFERENCE["referenceArn"]
-
-    def aws(*args: str) -> Any:
-        finished = subprocess.run(
-            [*AWS_CLI, "omics", *args, "--output", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert finished.returncode == 0, finished.stderr
-        return json.loads(finished.stdout)
-
-    assert (
-        aws("create-variant-store", "--name", "cohort", "--reference", f"referenceArn={arn}")[
-            "name"
-        ]
-        == "cohort"
+    created = aws_omics(
+        env, "create-variant-store", "--name", "cohort", "--reference", f"referenceArn={arn}"
     )
-    assert [s["name"] for s in aws("list-variant-stores")["variantStores"]] == ["cohort"]
+    assert created["name"] == "cohort"
+    stores = aws_omics(env, "list-variant-stores")["variantStores"]
+    assert [s["name"] for s in stores] == ["cohort"]
     assert_created_and_listed_once(omics_emulator)
 
 
@@ -179,3 +179,45 @@ def test_variant_import_job_created_waiter_never_accepts_completed_with_failures
     assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "COMPLETED_WITH_FAILURES"
     with pytest.raises(WaiterError, match="Max attempts exceeded"):
         wait_for_created(omics_client, job_id)
+
+
+def test_aws_cli_drives_annotation_stores_versions_and_jobs(
+    omics_emulator: EmulatorHandle, tmp_path: Path, clock: FakeClock
+) -> None:
+    env = by_environment(omics_emulator.url, tmp_path)
+
+    def aws(*args: str) -> Any:
+        return aws_omics(env, *args)
+
+    generic = '{"tsvStoreOptions": {"annotationType": "GENERIC"}}'
+    created = aws("create-annotation-store", "--name", "genes", "--store-format", "TSV",
+                  "--store-options", generic)  # fmt: skip
+    assert (created["status"], created["versionName"]) == ("CREATING", "genes")
+    clock.advance(1.0)
+    aws("create-annotation-store-version", "--name", "genes", "--version-name", "release_two")
+    clock.advance(1.0)
+    job = aws("start-annotation-import-job", "--destination-name", "genes",
+              "--role-arn", ROLE, "--items", "source=s3://bucket/a.tsv",
+              "--version-name", "release_two",
+              "--format-options", '{"tsvOptions": {"readOptions": {"header": true}}}')  # fmt: skip
+    aws("cancel-annotation-import-job", "--job-id", job["jobId"])
+    clock.advance(1.0)
+    shown = aws("get-annotation-import-job", "--job-id", job["jobId"])
+    assert (shown["status"], shown["versionName"]) == ("CANCELLED", "release_two")
+    versions = aws("list-annotation-store-versions", "--name", "genes")
+    assert [v["versionName"] for v in versions["annotationStoreVersions"]] == [
+        "genes",
+        "release_two",
+    ]
+    refused = aws("delete-annotation-store-versions", "--name", "genes",
+                  "--versions", "release_nine")  # fmt: skip
+    assert [e["versionName"] for e in refused["errors"]] == ["release_nine"]
+    assert omics_emulator.backend.requests_by_operation() == {
+        "CreateAnnotationStore": 1,
+        "CreateAnnotationStoreVersion": 1,
+        "StartAnnotationImportJob": 1,
+        "CancelAnnotationImportJob": 1,
+        "GetAnnotationImportJob": 1,
+        "ListAnnotationStoreVersions": 1,
+        "DeleteAnnotationStoreVersions": 1,
+    }

@@ -1,9 +1,10 @@
-"""Sources read from an S3-compatible endpoint (a moto server): VCF header checks per item."""
+"""Sources read from an S3-compatible endpoint (a moto server): header checks per file format."""
 
 from __future__ import annotations
 
 import gzip
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,10 +13,11 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from omics_emulator import EmulatorHandle
-from omics_emulator.sources import vcf_problem
-from tests.emulator.conftest import FakeClock
+from omics_emulator.sources import content_problem, vcf_problem
+from tests.emulator.conftest import GENERIC_TSV, FakeClock
 
 VCF = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+GFF3 = b"##gff-version 3\nchr1\tsource\tgene\t1\t100\t.\t+\t.\tID=gene1\n"
 
 
 def bgzf(data: bytes) -> bytes:
@@ -35,6 +37,9 @@ OBJECTS = {
     "notes.txt": b"hello, not a variant file\n",
     "broken.gz": b"\x1f\x8b\x08\x00garbage-not-deflate",
     "empty.vcf": b"",
+    "genes.gff3": GFF3,
+    "genes.gff3.gz": gzip.compress(GFF3),
+    "clinvar.tsv": b"chrom\tpos\tclnsig\n1\t100\tBenign\n",
 }
 
 
@@ -149,3 +154,50 @@ def test_get_variant_import_job_s3_mixed_completed_with_failures(
 )
 def test_vcf_problem_header_only(head: bytes, problem: str | None) -> None:
     assert vcf_problem(head) == problem
+
+
+@pytest.mark.parametrize(
+    ("store_format", "key", "status"),
+    [
+        ("GFF", "genes.gff3", "COMPLETED"),
+        ("GFF", "genes.gff3.gz", "COMPLETED"),
+        ("GFF", "good.vcf", "FAILED"),
+        ("VCF", "good.vcf.gz", "COMPLETED"),
+        ("VCF", "genes.gff3", "FAILED"),
+        ("TSV", "clinvar.tsv", "COMPLETED"),
+        ("TSV", "missing.tsv", "FAILED"),
+    ],
+)
+def test_get_annotation_import_job_s3_source_checked_for_the_store_format(
+    s3_emulator: EmulatorHandle,
+    omics_client: Any,
+    make_annotation_store: Callable[..., str],
+    start_annotation_job: Callable[..., str],
+    clock: FakeClock,
+    store_format: str,
+    key: str,
+    status: str,
+) -> None:
+    options = {"storeOptions": GENERIC_TSV} if store_format == "TSV" else {}
+    make_annotation_store(store_format=store_format, **options)
+    job_id = start_annotation_job("genes", f"s3://genomes/{key}")
+    clock.advance(4.0)
+    assert omics_client.get_annotation_import_job(jobId=job_id)["status"] == status
+    imported = s3_emulator.backend.annotations.imported_sources("genes")
+    assert imported == (Counter([f"s3://genomes/{key}"]) if status == "COMPLETED" else Counter())
+
+
+@pytest.mark.parametrize(
+    ("head", "file_format", "problem"),
+    [
+        (GFF3, "GFF", None),
+        (gzip.compress(GFF3, mtime=0)[:40], "GFF", None),
+        (VCF, "GFF", "it does not start with ##gff-version 3"),
+        (b"anything at all", "TSV", None),
+        (b"", "VCF", "it does not start with ##fileformat=VCF"),
+    ],
+)
+def test_content_problem_header_of_each_format(
+    head: bytes, file_format: str, problem: str | None
+) -> None:
+    assert content_problem(head, file_format) == problem

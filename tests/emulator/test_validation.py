@@ -111,9 +111,9 @@ def test_update_variant_store_description_too_long_validation(
 @pytest.mark.parametrize(
     ("operation", "kwargs"),
     [
-        ("create_annotation_store", {"name": "ann", "storeFormat": "VCF"}),
-        ("list_annotation_stores", {}),
+        ("create_sequence_store", {"name": "reads"}),
         ("list_sequence_stores", {}),
+        ("list_reference_stores", {}),
     ],
 )
 def test_unemulated_operation_not_implemented(

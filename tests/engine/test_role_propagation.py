@@ -16,8 +16,8 @@ import pytest
 
 from omics_emulator import EmulatorHandle
 from omics_provider import VariantImportJobProvider
+from omics_provider.core.role_policy import build_role_policy, trust_policy
 from omics_provider.resources.policy_settle import PolicySettleProvider, policy_digest
-from omics_provider.resources.role_policy import build_role_policy, trust_policy
 from omics_provider.testing.plugin import DynamicProviderPlugin
 from tests.support.jobs import job_inputs
 

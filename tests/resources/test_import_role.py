@@ -12,8 +12,8 @@ import pytest
 from pulumi.runtime.mocks import MockResourceArgs
 
 from omics_provider import VariantImportRole
+from omics_provider.core.role_policy import build_role_policy
 from omics_provider.resources.policy_settle import policy_digest
-from omics_provider.resources.role_policy import build_role_policy
 
 CROWDED = [f"s3://bucket-a/crowded/sample-{i:04d}.vcf.gz" for i in range(200)]
 QUIET = ["s3://bucket-a/quiet/one.vcf"]

@@ -20,9 +20,9 @@ from omics_emulator import EmulatorHandle, EmulatorSettings, start_emulator
 from omics_emulator.iam_policy import is_allowed
 from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider import VariantImportJobProvider, VariantStoreProvider
+from omics_provider.core.role_policy import INLINE_POLICY_LIMIT, POLICY_BUDGET, iam_size
 from omics_provider.resources.policy_settle import PolicySettleProvider, policy_digest
 from omics_provider.resources.provider_base import OmicsProvider
-from omics_provider.resources.role_policy import INLINE_POLICY_LIMIT, POLICY_BUDGET, iam_size
 
 MAIN = Path(__file__).resolve().parents[2] / "__main__.py"
 NAMESPACE = "omics-variant-import"

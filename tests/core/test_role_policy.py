@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from omics_emulator.iam_policy import is_allowed
-from omics_provider.resources.role_policy import (
+from omics_provider.core.role_policy import (
     INLINE_POLICY_LIMIT,
     POLICY_BUDGET,
     TRUST_POLICY_LIMIT,
