@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from omics_provider.resources.role_policy import GrantTree, parse_sources
+from omics_provider.core.role_policy import GrantTree, parse_sources
 
 
 def first_broadened(*sources: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from omics_provider.resources.role_policy import PolicyTooLarge, build_role_policy
+from omics_provider.core.role_policy import PolicyTooLarge, build_role_policy
 
 
 def sources(buckets: int, name_length: int, files: int) -> list[str]:
