@@ -61,31 +61,25 @@ class ThrottledAfter:
         return self.client.start_variant_import_job(**request)
 
 
-def test_create_after_a_quota_wait_gets_its_whole_timeout_for_the_start() -> None:
-    """The queue moved: a start throttled after 90 s in the queue still has 100 s to succeed."""
+@pytest.mark.parametrize(("throttled_for", "started"), [(20, True), (150, False)])
+def test_create_after_a_quota_wait_gets_its_whole_timeout_for_the_start(
+    throttled_for: float, started: bool
+) -> None:
+    """The queue moved: a start throttled after 90 s in the queue still has its whole 100 s,
+    once (a start throttled for longer than that fails)."""
     clock = FakeClock()
     with virtual_emulator(clock, job_seconds=85, max_concurrent_jobs=1) as (emulator, client):
         client.start_variant_import_job(**OTHERS.start_request())
         flow = job_flow(
             emulator, clock, STATUS_POLL, quota_poll_seconds=QUOTA_POLL, timeout_seconds=100
         )
-        throttled = ThrottledAfter(flow.api.client, clock, since=clock.now + 85, seconds=20)
-        flow.api.client = cast(Any, throttled)
-        job = flow.create(CreateRequest(spec=OURS, owner="ours", wait=False))
-    assert throttled.throttled_from is not None
-    assert clock.now >= throttled.throttled_from + 20  # the start outlasted the throttling
-    assert job["id"] in {j["id"] for j in jobs_into(emulator)}
-
-
-def test_create_throttled_past_its_timeout_after_a_quota_wait_still_fails() -> None:
-    """The restart gives the start the whole timeout once, not an endless one."""
-    clock = FakeClock()
-    with virtual_emulator(clock, job_seconds=85, max_concurrent_jobs=1) as (emulator, client):
-        client.start_variant_import_job(**OTHERS.start_request())
-        flow = job_flow(
-            emulator, clock, STATUS_POLL, quota_poll_seconds=QUOTA_POLL, timeout_seconds=100
-        )
-        flow.api.client = cast(Any, ThrottledAfter(flow.api.client, clock, clock.now + 85, 150))
-        with pytest.raises(ProviderError, match="ThrottlingException"):
+        since = clock.now + 85
+        flow.api.client = cast(Any, ThrottledAfter(flow.api.client, clock, since, throttled_for))
+        try:
             flow.create(CreateRequest(spec=OURS, owner="ours", wait=False))
-    assert jobs_into(emulator)[1:] == []
+        except ProviderError as error:
+            assert not started, f"the start failed after the quota wait: {error}"
+            assert "ThrottlingException" in str(error)
+        else:
+            assert started and clock.now >= since + throttled_for
+    assert len(jobs_into(emulator)) == (2 if started else 1)
