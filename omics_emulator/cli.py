@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.idle_timeout_seconds,
         help="a connection that sends nothing for this long is closed "
              "(default: %(default)s)")  # fmt: skip
+    add("--whole-second-times", action="store_true", default=defaults.whole_second_times,
+        help="cut job creation times to whole seconds, so racing starts tie "
+             "(default: exact times)")  # fmt: skip
+    add("--list-delay-seconds", type=seconds, metavar="S", default=defaults.list_delay_seconds,
+        help="seconds a new import job is missing from ListVariantImportJobs answers "
+             "(eventual consistency) (default: %(default)s)")  # fmt: skip
     add(
         "--seed",
         type=int,

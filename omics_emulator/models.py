@@ -154,6 +154,8 @@ class ImportJob:
     update_time: float = 0.0
     completion_time: float | None = None
     cancel_requested_at: float | None = None
+    listed_from: float = 0.0
+    """When the job starts to appear in ListVariantImportJobs answers (list_delay_seconds)."""
     epoch: int = 0
 
     def move(self, status: str, at: float, message: str = "", scheduled: bool = False) -> None:
@@ -436,6 +438,7 @@ class OmicsBackend:
                     "imports need an ACTIVE store"
                 )
             self.admit_job(role_arn, now)
+            created = float(int(now)) if self.settings.whole_second_times else now
             job = ImportJob(
                 id=self.new_job_id(),
                 destination_name=destination_name,
@@ -443,8 +446,9 @@ class OmicsBackend:
                 items=[Item(source) for source in sources],
                 run_left_normalization=run_left_normalization,
                 annotation_fields=dict(annotation_fields or {}),
-                creation_time=now,
-                update_time=now,
+                creation_time=created,
+                update_time=created,
+                listed_from=now + self.settings.list_delay_seconds,
             )
             self._jobs[job.id] = job
             self.run_job(job, now)
@@ -464,10 +468,14 @@ class OmicsBackend:
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> Page:
-        """Import jobs in creation order, filtered by ids, status and store name."""
+        """Import jobs in creation order, filtered by ids, status and store name.
+
+        A job started less than ``list_delay_seconds`` ago is not listed yet.
+        """
         with self._lock:
-            self._tick()
-            jobs = listed_jobs(self._jobs.values(), ids, status, store_name)
+            now = self._tick()
+            visible = [j for j in self._jobs.values() if j.listed_from <= now]
+            jobs = listed_jobs(visible, ids, status, store_name)
             return paginate(jobs, max_results, next_token)
 
     def cancel_variant_import_job(self, job_id: str) -> dict[str, Any]:

@@ -40,6 +40,11 @@ class EmulatorSettings:
         sources a job's role may read (see iam_view); None lets every role read everything.
     iam_propagation_seconds: a role policy change counts only this long after the emulator
         first sees it (IAM is eventually consistent).
+    whole_second_times: creation times are cut to whole seconds, so jobs started within one
+        second tie (HealthOmics does not document the precision of its timestamps).
+    list_delay_seconds: a new import job is missing from ListVariantImportJobs answers for
+        this long after its start (lists are eventually consistent); GetVariantImportJob finds
+        it at once.
     seed: seeds the fault dice and the ids so runs are reproducible.
     """
 
@@ -57,6 +62,8 @@ class EmulatorSettings:
     s3_endpoint: str | None = None
     iam_endpoint: str | None = None
     iam_propagation_seconds: float = 0.0
+    whole_second_times: bool = False
+    list_delay_seconds: float = 0.0
     seed: int | None = None
 
     def __post_init__(self) -> None:
@@ -69,6 +76,7 @@ class EmulatorSettings:
             "cancel_seconds",
             "role_unassumable_seconds",
             "iam_propagation_seconds",
+            "list_delay_seconds",
         ):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):

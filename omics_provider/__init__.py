@@ -1,10 +1,19 @@
-"""Pulumi dynamic provider for AWS HealthOmics variant stores and variant import jobs."""
+"""Pulumi dynamic provider for AWS HealthOmics variant and annotation stores and import jobs."""
 
+from omics_provider.resources.annotation_store import AnnotationStore, AnnotationStoreProvider
+from omics_provider.resources.annotation_store_version import (
+    AnnotationStoreVersion,
+    AnnotationStoreVersionProvider,
+)
 from omics_provider.resources.import_role import VariantImportRole
 from omics_provider.resources.variant_import_job import VariantImportJob, VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStore, VariantStoreProvider
 
 __all__ = [
+    "AnnotationStore",
+    "AnnotationStoreProvider",
+    "AnnotationStoreVersion",
+    "AnnotationStoreVersionProvider",
     "VariantImportJob",
     "VariantImportJobProvider",
     "VariantImportRole",

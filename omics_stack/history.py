@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from omics_provider.aws.calls import CallContext
 from omics_provider.aws.clients import AwsSettings, build_omics_client
 from omics_provider.aws.errors import error_code, error_message
+from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ProviderError
-from omics_provider.core.service import JOB_ACTIVE
+from omics_provider.core.progress import Progress
+from omics_provider.core.timing import SYSTEM_CLOCK, Deadline
+from omics_provider.flows.store_history import Holdings, read_store
 from omics_stack.errors import CommandError
 
 if TYPE_CHECKING:
     from mypy_boto3_omics import OmicsClient
 
-IMPORTED = "COMPLETED"
-"""An item with this status is in the store (in a COMPLETED_WITH_FAILURES job too)."""
 READERS = 4
-"""Jobs read at once (GetVariantImportJob has a low request-rate quota)."""
+"""Connections of the client (the shared reader reads this many jobs at once)."""
 PLAN_RETRIES = {"mode": "standard", "max_attempts": 5}
+READ_SECONDS = 15 * 60.0
+"""How long reading a store's history may take, retries included."""
 
 
 @dataclass
@@ -34,15 +37,10 @@ class StoreHistory:
     imported: set[str] = field(default_factory=set)
     running: set[str] = field(default_factory=set)
 
-    def add_job(self, job: Any) -> None:
-        """Record one GetVariantImportJob answer: each item by its own status."""
-        self.jobs += 1
-        for item in job.get("items", ()):
-            status = item.get("jobStatus") or job.get("status")
-            if status == IMPORTED:
-                self.imported.add(item["source"])
-            elif status in JOB_ACTIVE:  # it may still land in the store
-                self.running.add(item["source"])
+    @classmethod
+    def of(cls, holdings: Holdings) -> StoreHistory:
+        """The history as the provider's shared reader found it (the same rule as `up`)."""
+        return cls(holdings.store, holdings.jobs, set(holdings.held), set(holdings.running))
 
 
 def omics_client(
@@ -58,28 +56,18 @@ def omics_client(
 
 
 def store_history(client: OmicsClient, store: str) -> StoreHistory:
-    """Every import job into store, read in full; CommandError when the store cannot be read."""
+    """Every import job into store, read once by the provider's own history reader (the same
+    one every create uses); CommandError when the store cannot be read."""
     try:
         client.get_variant_store(name=store)
-        job_ids = list(_job_ids(client, store))
-        with ThreadPoolExecutor(READERS) as pool:
-            jobs = list(
-                pool.map(lambda job_id: client.get_variant_import_job(jobId=job_id), job_ids)
-            )
     except (ClientError, BotoCoreError) as error:
         raise CommandError(_describe(store, error)) from None
-    history = StoreHistory(store)
-    for job in jobs:
-        history.add_job(job)
-    return history
-
-
-def _job_ids(client: OmicsClient, store: str) -> Iterable[str]:
-    pages = client.get_paginator("list_variant_import_jobs").paginate(filter={"storeName": store})
-    for page in pages:
-        for job in page.get("variantImportJobs", ()):
-            if job.get("destinationName", store) == store:
-                yield job["id"]
+    progress = Progress("plan --store", store, SYSTEM_CLOCK, sys.stderr)
+    ctx = CallContext(progress, Deadline.after(SYSTEM_CLOCK, READ_SECONDS), SYSTEM_CLOCK)
+    try:
+        return StoreHistory.of(read_store(OmicsApi(client, ctx), store))
+    except ProviderError as error:
+        raise CommandError(f"cannot read the import jobs of store {store!r}: {error}") from None
 
 
 def _describe(store: str, error: BaseException) -> str:

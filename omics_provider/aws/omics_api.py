@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from omics_provider.aws.calls import CallContext, call
+from omics_provider.core.errors import ProviderError
+from omics_provider.core.kinds import StoreKind, method_name
 
 if TYPE_CHECKING:
     from mypy_boto3_omics import OmicsClient
     from mypy_boto3_omics.type_defs import (
-        CreateVariantStoreResponseTypeDef,
         GetVariantImportResponseTypeDef,
-        GetVariantStoreResponseTypeDef,
         StartVariantImportRequestTypeDef,
         VariantImportJobItemTypeDef,
     )
@@ -38,9 +38,14 @@ class OmicsApi:
             self.ctx, "GetVariantImportJob", self.client.get_variant_import_job, jobId=job_id
         )
 
-    def jobs_into(self, store_name: str) -> Iterator[VariantImportJobItemTypeDef]:
-        """Summaries of every import job into store_name, page by page."""
-        kwargs: dict[str, Any] = {"filter": {"storeName": store_name}}
+    def jobs_into(
+        self, store_name: str, status: str | None = None
+    ) -> Iterator[VariantImportJobItemTypeDef]:
+        """Summaries of every import job into store_name (in status, if given), page by page."""
+        found: dict[str, str] = {"storeName": store_name}
+        if status is not None:
+            found["status"] = status
+        kwargs: dict[str, Any] = {"filter": found}
         while True:
             page = call(
                 self.ctx, "ListVariantImportJobs", self.client.list_variant_import_jobs, **kwargs
@@ -88,39 +93,41 @@ class OmicsApi:
             jobId=job_id,
         )
 
-    # --- variant stores ---------------------------------------------------------------------
-    def get_store(self, name: str) -> GetVariantStoreResponseTypeDef:
-        """GetVariantStore; ResourceMissingError when there is no store of that name."""
-        return call(self.ctx, "GetVariantStore", self.client.get_variant_store, name=name)
+    # --- stores of every kind (and annotation store versions) ------------------------------
+    def get_store(self, kind: StoreKind, key: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The kind's get (GetVariantStore, ...) of the one key names; ResourceMissingError when
+        there is none."""
+        return call(self.ctx, kind.get, self._method(kind.get), **key)
 
-    def create_store(self, request: Mapping[str, Any]) -> CreateVariantStoreResponseTypeDef:
-        """CreateVariantStore once: ConflictError when the name is taken, OutcomeUnknownError
+    def create_store(self, kind: StoreKind, request: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The kind's create once: ConflictError when the name is taken, OutcomeUnknownError
         when the store may have been created although the call failed."""
-        return call(
-            self.ctx,
-            "CreateVariantStore",
-            self.client.create_variant_store,
-            idempotent=False,
-            **request,
-        )
+        return call(self.ctx, kind.create, self._method(kind.create), idempotent=False, **request)
 
-    def update_store_description(self, name: str, description: str) -> None:
-        """UpdateVariantStore with a new description."""
-        call(
-            self.ctx,
-            "UpdateVariantStore",
-            self.client.update_variant_store,
-            name=name,
-            description=description,
-        )
+    def update_store_description(
+        self, kind: StoreKind, key: Mapping[str, Any], description: str
+    ) -> None:
+        """The kind's update with a new description."""
+        call(self.ctx, kind.update, self._method(kind.update), description=description, **key)
 
-    def delete_store(self, name: str, force: bool) -> None:
-        """DeleteVariantStore; ResourceMissingError when it is already gone."""
-        call(
-            self.ctx,
-            "DeleteVariantStore",
-            self.client.delete_variant_store,
-            hints={"ConflictException": DELETE_STORE_HINT},
-            name=name,
-            force=force,
+    def delete_store(self, kind: StoreKind, key: Mapping[str, Any], force: bool) -> None:
+        """The kind's delete; ResourceMissingError when it is already gone. A delete that takes
+        a list (of versions) and refuses one raises a ProviderError with the service's reason."""
+        hints = {"ConflictException": DELETE_STORE_HINT}
+        if kind.delete_list is None:
+            call(self.ctx, kind.delete, self._method(kind.delete), hints=hints, force=force, **key)
+            return
+        listed: dict[str, Any] = {"name": key["name"], kind.delete_list: [key["versionName"]]}
+        answer = call(
+            self.ctx, kind.delete, self._method(kind.delete), hints=hints, force=force, **listed
         )
+        for refused in answer.get("errors") or []:
+            raise ProviderError(
+                f"{self.ctx.resource}: {kind.delete} refused {kind.label(key)}: "
+                f"{refused.get('message')}; {DELETE_STORE_HINT}"
+            )
+
+    def _method(self, operation: str) -> Callable[..., Mapping[str, Any]]:
+        """The client's method for operation."""
+        method: Callable[..., Mapping[str, Any]] = getattr(self.client, method_name(operation))
+        return method

@@ -1,20 +1,20 @@
-"""The import-job flow: start the import once (or adopt it), wait for it, cancel it.
+"""The import-job flow: import what the store lacks once, record what it holds, wait, cancel.
 
 This is the only module that talks to the process's JobBoard. A create goes one way down: take a
-start turn for the region, adopt an identical import that is running or recently succeeded, else
-start one (waiting through the quota, never repeating a start that may have taken effect), then
-converge with a racing run that started the same import, then wait.
+start turn for the region, read the store's import history (shared by the process), record the
+declared files the store holds or is importing, start one job with only the others (waiting
+through the quota, never repeating a start that may have taken effect), converge with a racing
+run that started some of the same files (the smallest job id wins), then wait.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from omics_provider.aws.calls import CLOCK_SKEW
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import (
     OutcomeUnknownError,
@@ -25,21 +25,30 @@ from omics_provider.core.errors import (
 )
 from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
 from omics_provider.core.timing import Backoff, Deadline, polls
-from omics_provider.flows.import_spec import ImportSpec, earliest, may_duplicate
+from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_board import JobBoard, board_for
 from omics_provider.flows.job_report import (
     failure_message,
+    imported_by,
     items_done,
+    overall_status,
     partial_warning,
+    recorded_note,
     timeout_message,
 )
+from omics_provider.flows.store_history import StoreHistory, refresh
 
 CANCEL_CONFIRM_SECONDS = 300.0
 """How long a cancel waits for the job to report CANCELLED."""
 CONVERGE_SECONDS = 10.0
-"""How long a start waits for its own job to appear in the store's job list (eventual
-consistency) before deciding whether a racing run started the same import first."""
+"""How long after its start a create watches the store's running jobs for a racing run that
+started some of the same files (lists are eventually consistent: a new job may be missing from
+them for a while). A racer seen in this window while the own job is still SUBMITTED is settled
+by the rule; past it, the own job is kept."""
 CONVERGE_POLL = Backoff(initial=0.5, factor=2.0, cap=4.0)
+MAX_ROUNDS = 4
+"""How often one create plans again: after a racing run won, or after a job it counted on for
+some files ended without importing them."""
 
 
 @dataclass(frozen=True)
@@ -62,30 +71,47 @@ class CreateRequest:
     wait: bool = True
 
 
+@dataclass
+class Placement:
+    """Where each declared file is: the job that holds it, imports it, or will; which job this
+    create started (if any); and which of those jobs had ended when the history was read."""
+
+    holders: dict[str, str] = field(default_factory=dict)
+    started: str | None = None
+    ended: frozenset[str] = frozenset()
+    statuses: Mapping[str, str] = field(default_factory=dict)
+
+
 class JobOwners:
-    """Which resource of this deployment owns each job: one plugin process serves one stack."""
+    """Which resource of this deployment owns each file: one plugin process serves one stack."""
 
     def __init__(self) -> None:
         self._owners: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def claim(self, job_id: str, owner: str) -> str | None:
-        """Record owner as job_id's owner; the other owner if another resource has it already."""
+    def claim(self, owner: str, sources: Iterable[str]) -> tuple[str, str] | None:
+        """Record owner as the owner of sources; (a file, its other owner) if another resource
+        has one of them already, and then nothing is recorded."""
         with self._lock:
-            current = self._owners.setdefault(job_id, owner)
-            return None if current == owner else current
+            wanted = list(sources)
+            for source in wanted:
+                current = self._owners.get(source, owner)
+                if current != owner:
+                    return source, current
+            self._owners.update(dict.fromkeys(wanted, owner))
+            return None
 
 
 OWNERS = JobOwners()
 
 
-def note_owner(job_id: str, owner: str) -> None:
-    """Remember that the resource named owner records job_id (seen in its state)."""
-    OWNERS.claim(job_id, owner)
+def note_owner(owner: str, sources: Iterable[str]) -> None:
+    """Remember that the resource named owner records sources (seen in its state)."""
+    OWNERS.claim(owner, sources)
 
 
 class ImportJobFlow:
-    """One resource's import job: create (start or adopt, then wait), wait, refresh, cancel."""
+    """One resource's import: create (record, start, converge, wait), wait, refresh, cancel."""
 
     def __init__(
         self, api: OmicsApi, board: JobBoard, policy: JobPolicy, owners: JobOwners = OWNERS
@@ -106,81 +132,146 @@ class ImportJobFlow:
 
     # --- create -------------------------------------------------------------------------------
     def create(self, request: CreateRequest) -> dict[str, Any]:
-        """The job this resource manages, started or adopted, waited for if asked, and settled.
+        """What this resource records, settled: one entry per declared file (`items`), the job
+        that imported each (`importedBy`), and the job it started or adopted (`id`).
 
-        If this raises, no job of this resource is left running unrecorded that the next create
-        would not adopt: a job still running after the timeout is adopted by the next `up`.
+        A file the store already holds, or a running job already imports, is recorded, not
+        imported again (unless allow_reimport). If this raises, no job of this resource is left
+        running unrecorded that the next create would not find: a job still running after the
+        timeout is recorded by the next `up`.
         """
         if request.adopt_job_id:
-            job, started = self._adopt(request), False
-        else:
-            job, started = self._start_or_adopt(request)
-        if request.wait and job["status"] in JOB_ACTIVE:
-            job = self.wait(str(job["id"]), just_started=started)
-        return self.settle(job)
+            return self.settle(self._adopt(request))
+        return self.settle(self._import(request))
 
     def _adopt(self, request: CreateRequest) -> dict[str, Any]:
-        """The job adoptJobId names, after checking that it imports into the declared store."""
+        """The job adoptJobId names, after checking it imports exactly what the resource says."""
         job_id, spec = str(request.adopt_job_id), request.spec
         job = dict(self.api.get_job(job_id))
-        if job.get("destinationName") != spec.destination_name:
+        differences = spec.differences(job)
+        if differences:
             raise ProviderError(
-                f"{self.ctx.resource}: adoptJobId {job_id} imports into store "
-                f"{job.get('destinationName')!r}, not {spec.destination_name!r}; set "
-                "destinationName to the job's store or adopt a job that imports into this one"
+                f"{self.ctx.resource}: adoptJobId {job_id} does not import what this resource "
+                f"declares: {'; '.join(differences)}. Adopt the job that imported these files "
+                "with these settings, or declare the job's own files and settings"
             )
-        self._claim(job_id, request.owner)
-        if not spec.same_import(job):
-            self.progress.warn(f"adopted job {job_id} imports other files or settings than items")
+        self._claim(job_id, request.owner, spec.sources)
         self.progress.line(f"adopted job {job_id} ({job['status']}) as adoptJobId asks")
-        return job
+        if request.wait and job["status"] in JOB_ACTIVE:
+            job = self.wait(job_id)
+        placement = Placement(dict.fromkeys(spec.sources, job_id), started=job_id)
+        return self._record(spec, placement, {job_id: job})
 
-    def _start_or_adopt(self, request: CreateRequest) -> tuple[dict[str, Any], bool]:
-        """Within this region's start turn: an identical import to adopt, else a new job."""
+    def _import(self, request: CreateRequest) -> dict[str, Any]:
+        """Record what the store holds, import the rest once, and wait if asked.
+
+        Each round places every file (in the start turn), converges a started job with racing
+        runs (outside it: other creates of the process may start meanwhile), then waits. A round
+        is planned again when this run lost a race or a job it recorded ended without a file.
+        """
+        spec = request.spec
+        history = self.board.history(spec.destination_name)
+        ignore: frozenset[str] | None = None
+        for _ in range(MAX_ROUNDS):
+            placement, ignore, known = self._place_in_turn(request, history, ignore)
+            started = placement.started
+            if started is not None:
+                mine = frozenset(s for s, job in placement.holders.items() if job == started)
+                if not self._converge(spec.only(tuple(mine)), started, known, history):
+                    continue
+            jobs = self._follow(placement, request.wait)
+            record = self._record(spec, placement, jobs)
+            if not request.wait or not self._lost_files(record, placement):
+                return record
+            self.progress.line(
+                "a job that was importing some of these files ended without importing them: "
+                "planning again"
+            )
+        raise ProviderError(
+            f"{self.ctx.resource}: planned {MAX_ROUNDS} times without settling (racing runs or "
+            f"jobs ending without their files); run `pulumi up` again"
+        )
+
+    def _place_in_turn(
+        self,
+        request: CreateRequest,
+        history: StoreHistory,
+        ignore: frozenset[str] | None,
+    ) -> tuple[Placement, frozenset[str], frozenset[str]]:
+        """Within this region's start turn: each file's job, starting one for the new files.
+
+        Creates queued together share the history refresh made after they all arrived.
+        """
+        arrived = self.clock.monotonic()
         queued = self.board.waiting_starters()
         if queued:
             self.progress.line(f"queued behind {queued} imports waiting to start (job quota)")
         try:
             with self.board.turn(self.policy.timeout_seconds):
-                return self._adopt_identical_or_start(request)
+                self._restart_clock()  # time queued for the turn does not count
+                return self._place(request, history, ignore, arrived)
         except TimeoutError as stalled:
             raise ProviderError(
                 f"{self.ctx.resource}: gave up waiting for a turn to start: {stalled}"
             ) from None
 
-    def _adopt_identical_or_start(self, request: CreateRequest) -> tuple[dict[str, Any], bool]:
-        spec = request.spec
-        self._restart_clock()  # time queued for the turn does not count
-        earlier: frozenset[str] = frozenset()
-        if request.allow_reimport:
-            earlier = frozenset(str(s["id"]) for s in self._identical(spec))
-        elif twins := self._identical(spec):
-            job = dict(self.api.get_job(str(earliest(twins)["id"])))
-            self._claim(str(job["id"]), request.owner)
-            self.progress.line(
-                f"adopted job {job['id']} ({job['status']}): it already imports the same files "
-                f"into {spec.destination_name}; set allowReimport to import again"
-            )
-            return job, False
-        job_id = self._start(spec, earlier)
-        self.progress.line(
-            f"started job {job_id} into {spec.destination_name} ({len(spec.sources)} items)"
-        )
-        job_id = self._converge(spec, job_id, earlier)
-        self._claim(job_id, request.owner)
-        return submitted(job_id, spec), True
+    def _place(
+        self,
+        request: CreateRequest,
+        history: StoreHistory,
+        ignore: frozenset[str] | None,
+        arrived: float,
+    ) -> tuple[Placement, frozenset[str], frozenset[str]]:
+        """Read the store's history (a refresh made since arrived serves), record what it
+        holds, start one job for the rest.
 
-    def _start(self, spec: ImportSpec, earlier: frozenset[str]) -> str:
+        ignore names the jobs whose files do not count (allowReimport: every job seen first).
+        Returns the placement, ignore, and the jobs known before the start (not racers).
+        """
+        spec = request.spec
+        holdings = refresh(self.api, history, since=arrived)
+        known = frozenset(holdings.finished) | frozenset(holdings.active)
+        if ignore is None:
+            ignore = known if request.allow_reimport else frozenset()
+        holders = holdings.holders(ignore)
+        placement = Placement(
+            {s: holders[s] for s in spec.sources if s in holders},
+            ended=frozenset(holdings.finished),
+            statuses=holdings.statuses,
+        )
+        new = tuple(s for s in spec.sources if s not in placement.holders)
+        self._claim_placed(request, placement)
+        if new:
+            job_id = self._start(spec.only(new), known, history)
+            self._claim(job_id, request.owner, new)
+            placement.holders.update(dict.fromkeys(new, job_id))
+            placement.started = job_id
+        return placement, ignore, known
+
+    def _claim_placed(self, request: CreateRequest, placement: Placement) -> None:
+        """Claim the files the store holds or imports; say which jobs they are recorded from."""
+        by_job: dict[str, list[str]] = {}
+        for source, job_id in placement.holders.items():
+            by_job.setdefault(job_id, []).append(source)
+        for job_id, sources in sorted(by_job.items()):
+            self._claim(job_id, request.owner, sources)
+        if by_job:
+            counts = {job_id: len(sources) for job_id, sources in by_job.items()}
+            self.progress.line(
+                f"{len(placement.holders)} of {len(request.spec.sources)} files: "
+                f"{recorded_note(request.spec.destination_name, counts)}"
+            )
+
+    def _start(self, spec: ImportSpec, known: frozenset[str], history: StoreHistory) -> str:
         """Start the import once and return its job id, waiting through the quota.
 
         StartVariantImportJob has no client token, so a start that failed in a way that may have
         started the job (a 5xx, or no answer) is never simply repeated: the job is looked for
-        first, and adopted when it exists. earlier names identical jobs that existed before this
-        start (allowReimport), which are never taken for it.
+        first (a running job, not in known, importing exactly spec's files), and taken when it
+        exists. A job a lagging list still hides is started again; converge then keeps one.
         """
         delays = self.ctx.retry_backoff.jittered(self.ctx.rand)
         while True:
-            attempted_at = datetime.now(UTC)
             try:
                 job_id = self.api.start_job(spec.start_request())
                 break
@@ -191,15 +282,26 @@ class ImportJobFlow:
                     "the start got no clear answer; looking for the job before trying again"
                 )
                 self.ctx.deadline.sleep(next(delays))
-                since = attempted_at - CLOCK_SKEW
-                found = [s for s in self._identical(spec, since) if str(s["id"]) not in earlier]
-                if found:
-                    job_id = str(earliest(found)["id"])
+                found = self._started_unseen(spec, known, history)
+                if found is not None:
+                    job_id = found
                     break
                 if self.ctx.deadline.expired():
                     raise ProviderError(str(unknown)) from None
-        self.board.record_start(job_id, frozenset(spec.sources))
+        self.board.record_start()
+        history.note_start(job_id, spec.sources)
+        self.progress.line(
+            f"started job {job_id} into {spec.destination_name} ({len(spec.sources)} new files)"
+        )
         return job_id
+
+    def _started_unseen(
+        self, spec: ImportSpec, known: frozenset[str], history: StoreHistory
+    ) -> str | None:
+        holdings = refresh(self.api, history)
+        wanted = frozenset(spec.sources)
+        found = [j for j, s in holdings.active.items() if j not in known and s == wanted]
+        return min(found, default=None)
 
     def _wait_for_quota(self) -> None:
         """Wait until a job of this process ends (or the quota poll passes); the clock restarts."""
@@ -218,28 +320,59 @@ class ImportJobFlow:
             ) from None
         self._restart_clock()  # the queue moved: time waiting in it does not count
 
-    def _converge(self, spec: ImportSpec, job_id: str, earlier: frozenset[str]) -> str:
-        """The job to keep: ours, unless a racing run started the same import first.
+    def _converge(
+        self, spec: ImportSpec, job_id: str, known: frozenset[str], history: StoreHistory
+    ) -> bool:
+        """True to keep job_id; False when a racing run's job won and job_id was cancelled.
 
-        There is no client token and no lock in the API, so two runs may both find nothing and
-        both start. Every run then lists the store's jobs and keeps the earliest identical one
-        (creation time, then id): the later run cancels its own job and adopts the earlier.
+        There is no client token and no lock in the API, so racing runs may each find nothing
+        and each start. A racer is a running job this create did not know before its start that
+        lists some of the same files. The rule, the same from any order of observation and
+        blind to timestamps: the smallest job id wins. Each run watches the running jobs while
+        its own is SUBMITTED (up to CONVERGE_SECONDS); one that sees a smaller racer cancels its
+        own job while it is still SUBMITTED and plans again (recording the winner). The
+        smallest never cancels, so one of the racers always imports.
         """
-        for _ in polls(CONVERGE_POLL, Deadline.after(self.clock, CONVERGE_SECONDS)):
-            twins = [s for s in self._identical(spec) if str(s["id"]) not in earlier]
-            if any(str(s["id"]) == job_id for s in twins):
-                break
-        else:
-            self.progress.warn(f"job {job_id} does not appear in the store's job list yet")
-            return job_id
-        winner = str(earliest(twins)["id"])
-        if winner != job_id:
-            self.progress.line(
-                f"job {winner} imports the same files into {spec.destination_name} and started "
-                f"first (another run raced this one): cancelling job {job_id}, adopting {winner}"
+        wanted = frozenset(spec.sources)
+        for _ in polls(self._converge_poll(), Deadline.after(self.clock, CONVERGE_SECONDS)):
+            holdings = refresh(self.api, history)
+            racers = sorted(
+                other
+                for other, sources in holdings.active.items()
+                if other not in known and other != job_id and sources & wanted
             )
-            self._cancel_race_loser(job_id)
-        return winner
+            if racers and racers[0] < job_id:
+                return not self._yield_to(spec, job_id, racers[0], history)
+            if job_id in holdings.finished or holdings.statuses.get(job_id) != "SUBMITTED":
+                return True
+        return True
+
+    def _converge_poll(self) -> Backoff:
+        poll = self.policy.status_poll
+        return Backoff(
+            min(poll.initial, CONVERGE_POLL.initial),
+            CONVERGE_POLL.factor,
+            min(poll.cap, CONVERGE_POLL.cap),
+        )
+
+    def _yield_to(self, spec: ImportSpec, job_id: str, winner: str, history: StoreHistory) -> bool:
+        """Cancel job_id, which lost the race to winner, if it is still SUBMITTED; True if so."""
+        job = self.refresh(job_id)
+        if job is not None and job.get("status") != "SUBMITTED":
+            self.progress.warn(
+                f"job {winner} of a racing run imports some of the same files and wins (smaller "
+                f"id), but job {job_id} is {job.get('status')} already: keeping it, so both "
+                "import those files"
+            )
+            return False
+        self.progress.line(
+            f"job {winner} imports some of the same files into {spec.destination_name} (another "
+            f"run raced this one; the smaller job id wins): cancelling job {job_id} while it is "
+            "SUBMITTED, recording the files from the winner"
+        )
+        history.abandon(job_id)
+        self._cancel_race_loser(job_id)
+        return True
 
     def _cancel_race_loser(self, job_id: str) -> None:
         job = self.cancel(job_id)
@@ -249,35 +382,68 @@ class ImportJobFlow:
                 "its files were imported by both racing jobs"
             )
 
-    def _identical(
-        self, spec: ImportSpec, created_after: datetime | None = None
-    ) -> list[Mapping[str, Any]]:
-        """Summaries of running or recently successful jobs importing exactly spec's files."""
-        now = datetime.now(UTC)
-        return [
-            summary
-            for summary in self.api.jobs_into(spec.destination_name)
-            if may_duplicate(summary, now, created_after)
-            and spec.same_settings(summary)
-            and self._sources_of(str(summary["id"])) == frozenset(spec.sources)
+    def _follow(self, placement: Placement, wait: bool) -> dict[str, dict[str, Any]]:
+        """The jobs still running that hold some of the files: waited for if asked."""
+        running = sorted(set(placement.holders.values()) - placement.ended)
+        jobs: dict[str, dict[str, Any]] = {}
+        for job_id in running:
+            if wait:
+                jobs[job_id] = self.wait(job_id, just_started=job_id == placement.started)
+            else:
+                status = placement.statuses.get(job_id, "SUBMITTED")
+                jobs[job_id] = {"id": job_id, "status": status, "items": []}
+        return jobs
+
+    def _record(
+        self, spec: ImportSpec, placement: Placement, jobs: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """What the resource records: per declared file its item (its own job's or the holding
+        job's), the overall status, and the job that imported each file."""
+        by_job = {job_id: _items_by_source(job) for job_id, job in jobs.items()}
+        items = [
+            _item_of(source, jobs.get(job_id), by_job.get(job_id, {}))
+            for source, job_id in ((s, placement.holders[s]) for s in spec.sources)
         ]
+        primary = placement.started or placement.holders[spec.sources[0]]
+        own = dict(jobs.get(primary, {"id": primary, "status": "COMPLETED"}))
+        imported = {
+            item["source"]: placement.holders[item["source"]]
+            for item in items
+            if item["jobStatus"] not in JOB_UNSUCCESSFUL
+        }
+        recorded = {
+            j: n for j, n in Counter(placement.holders.values()).items() if j != placement.started
+        }
+        message = str(own.get("statusMessage") or "")
+        if recorded:
+            note = recorded_note(spec.destination_name, recorded)
+            message = f"{message}; {note}" if message else note
+        return {
+            **own,
+            "id": primary,
+            "status": overall_status(items, str(own.get("status", "SUBMITTED"))),
+            "statusMessage": message,
+            "items": items,
+            "importedBy": imported_by(spec.sources, imported),
+        }
 
-    def _sources_of(self, job_id: str) -> frozenset[str]:
-        """The files job_id imports: remembered by the board, else read once."""
-        known = self.board.known_sources(job_id)
-        if known is None:
-            known = frozenset(item["source"] for item in self.api.get_job(job_id)["items"])
-            self.board.remember_sources(job_id, known)
-        return known
+    def _lost_files(self, record: Mapping[str, Any], placement: Placement) -> bool:
+        """True when a file recorded from another job did not get imported by it."""
+        return any(
+            item["jobStatus"] in JOB_UNSUCCESSFUL
+            and placement.holders[item["source"]] != placement.started
+            for item in record["items"]
+        )
 
-    def _claim(self, job_id: str, owner: str) -> None:
-        """Make owner the job's one owner; refuse a job another resource of this stack owns."""
-        other = self.owners.claim(job_id, owner)
-        if other is not None:
+    def _claim(self, job_id: str, owner: str, sources: Iterable[str]) -> None:
+        """Make owner the one owner of sources; refuse files another resource of this stack has."""
+        taken = self.owners.claim(owner, sources)
+        if taken is not None:
+            source, other = taken
             raise ProviderError(
                 f"{self.ctx.resource}: import job {job_id} already belongs to {other} of this "
-                "stack (the same files into the same store); each file belongs to exactly one "
-                "batch: remove one of the two resources or give them different files"
+                f"stack for {source} (the same file into the same store); each file belongs to "
+                "exactly one batch: remove one of the two resources or give them different files"
             )
 
     def _restart_clock(self) -> None:
@@ -397,10 +563,25 @@ class ImportJobFlow:
         )
 
 
-def submitted(job_id: str, spec: ImportSpec) -> dict[str, Any]:
-    """What a job just started is known to be, without reading it back."""
-    items = [{"source": s, "jobStatus": "SUBMITTED", "statusMessage": ""} for s in spec.sources]
-    return {"id": job_id, "status": "SUBMITTED", "statusMessage": "", "items": items}
+def _items_by_source(job: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(item.get("source")): item for item in job.get("items", ())}
+
+
+def _item_of(
+    source: str, job: Mapping[str, Any] | None, items: Mapping[str, Mapping[str, Any]]
+) -> dict[str, str]:
+    """source's item in job (read in full); COMPLETED when no running job holds it (the store
+    has it); the job's status when job was not read item by item."""
+    if job is None:
+        return {"source": source, "jobStatus": "COMPLETED", "statusMessage": ""}
+    item = items.get(source)
+    if item is None:
+        return {"source": source, "jobStatus": str(job.get("status", "")), "statusMessage": ""}
+    return {
+        "source": source,
+        "jobStatus": str(item.get("jobStatus", "")),
+        "statusMessage": str(item.get("statusMessage", "")),
+    }
 
 
 def until_next_multiple(now: float, interval: float) -> float:

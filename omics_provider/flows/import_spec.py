@@ -1,19 +1,16 @@
-"""What an import job imports, and when an existing job counts as the same import."""
+"""What an import job imports, and how an existing job differs from it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-
-from omics_provider.core.service import JOB_ACTIVE, JOB_SUCCEEDED
 
 if TYPE_CHECKING:
     from mypy_boto3_omics.type_defs import StartVariantImportRequestTypeDef
 
-DUPLICATE_WINDOW = timedelta(hours=24)
-"""A successful job that ended this recently counts as a duplicate of the same import."""
+SHOWN_FILES = 3
+"""How many differing files a message names before counting the rest."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +34,10 @@ class ImportSpec:
             annotation_fields=tuple(sorted((inputs.get("annotationFields") or {}).items())),
         )
 
+    def only(self, sources: tuple[str, ...]) -> ImportSpec:
+        """This spec importing only sources (the files the store does not hold yet)."""
+        return replace(self, sources=sources)
+
     def start_request(self) -> StartVariantImportRequestTypeDef:
         """The StartVariantImportJob arguments for this spec."""
         request: StartVariantImportRequestTypeDef = {
@@ -50,43 +51,36 @@ class ImportSpec:
             request["annotationFields"] = dict(self.annotation_fields)
         return request
 
-    def same_settings(self, job: Mapping[str, Any]) -> bool:
-        """True when job imports into the same store with the same settings (items not compared)."""
+    def differences(self, job: Mapping[str, Any]) -> list[str]:
+        """How job (read in full) differs from this spec, one phrase each; [] when it imports
+        exactly these files into this store with these settings."""
+        found: list[str] = []
+        if job.get("destinationName") != self.destination_name:
+            found.append(
+                f"it imports into store {job.get('destinationName')!r}, not "
+                f"{self.destination_name!r}"
+            )
+        job_sources = {str(item["source"]) for item in job.get("items", [])}
+        missing = [s for s in self.sources if s not in job_sources]
+        extra = sorted(job_sources - set(self.sources))
+        if missing:
+            found.append(f"it does not import {_files(missing)} that items lists")
+        if extra:
+            found.append(f"it imports {_files(extra)} that items does not list")
+        if bool(job.get("runLeftNormalization", False)) != self.run_left_normalization:
+            found.append(
+                f"its runLeftNormalization is {bool(job.get('runLeftNormalization', False))}, "
+                f"not {self.run_left_normalization}"
+            )
         fields = tuple(sorted((job.get("annotationFields") or {}).items()))
-        return (
-            job.get("destinationName") == self.destination_name
-            and bool(job.get("runLeftNormalization", False)) == self.run_left_normalization
-            and fields == self.annotation_fields
-        )
-
-    def same_import(self, job: Mapping[str, Any]) -> bool:
-        """True when job (read in full) imports the same files into the same store, alike."""
-        job_sources = {item["source"] for item in job.get("items", [])}
-        return self.same_settings(job) and job_sources == set(self.sources)
+        if fields != self.annotation_fields:
+            found.append(
+                f"its annotationFields are {dict(fields)}, not {dict(self.annotation_fields)}"
+            )
+        return found
 
 
-def may_duplicate(
-    summary: Mapping[str, Any], now: datetime, created_after: datetime | None = None
-) -> bool:
-    """True for a job running, or ended successfully within DUPLICATE_WINDOW of now.
-
-    With created_after, only a job created at or after it counts.
-    """
-    if created_after is not None and not _at_or_after(summary.get("creationTime"), created_after):
-        return False
-    if summary.get("status") in JOB_ACTIVE:
-        return True
-    ended = summary.get("completionTime")
-    return summary.get("status") in JOB_SUCCEEDED and _at_or_after(ended, now - DUPLICATE_WINDOW)
-
-
-def earliest(summaries: list[Mapping[str, Any]]) -> Mapping[str, Any]:
-    """The job created first; among jobs created at the same instant, the smallest id.
-
-    Every process that sees the same jobs picks the same one, so racing starts converge on it.
-    """
-    return min(summaries, key=lambda s: (s["creationTime"], str(s["id"])))
-
-
-def _at_or_after(moment: Any, cutoff: datetime) -> bool:
-    return isinstance(moment, datetime) and moment >= cutoff
+def _files(sources: list[str]) -> str:
+    shown = ", ".join(sources[:SHOWN_FILES])
+    more = len(sources) - SHOWN_FILES
+    return f"{len(sources)} file(s) ({shown}{f' and {more} more' if more > 0 else ''})"

@@ -3,9 +3,10 @@
 One plugin process serves every VariantImportJob of a stack. Its creates share one JobBoard per
 endpoint and resolved region (a resource that omits `region` and one that names the stack's
 region share it): they take turns to start, so the concurrent-job quota admits them in order and
-the duplicate guard sees each earlier start; and their waits share status reads (one
-ListVariantImportJobs of up to 20 ids serves every waiter). The board only keeps state and waits
-on its condition: it never calls AWS.
+each sees what the earlier ones started; they share each store's import history (read once
+per process, see store_history); and their waits share status reads (one ListVariantImportJobs
+of up to 20 ids serves every waiter). The board only keeps state and waits on its condition: it
+never calls AWS.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from omics_provider.core.service import JOB_ACTIVE, LIST_IDS_LIMIT
 from omics_provider.core.timing import Clock
+from omics_provider.flows.store_history import StoreHistory
 
 OWN_JOBS_FALLBACK = 6.0
 """While own jobs run, their ends wake quota waiters; the timer then only covers others' jobs."""
@@ -43,7 +45,7 @@ class JobBoard:
         self._turns: deque[object] = deque()
         self._watched: dict[str, int] = {}
         self._statuses: dict[str, CachedStatus] = {}
-        self._sources: dict[str, frozenset[str]] = {}
+        self._histories: dict[str, StoreHistory] = {}
         self._reading = False
         self.last_progress_at = clock.monotonic()
 
@@ -90,10 +92,9 @@ class JobBoard:
                 seconds *= OWN_JOBS_FALLBACK
             self._wait_for_progress(stall_seconds, seconds)
 
-    def record_start(self, job_id: str, sources: frozenset[str]) -> None:
-        """Note that job_id started, importing sources: the queue moved."""
+    def record_start(self) -> None:
+        """Note that a job started: the queue moved."""
         with self.changed:
-            self._sources[job_id] = sources
             self.last_progress_at = self.clock.monotonic()
             self.changed.notify_all()
 
@@ -103,16 +104,14 @@ class JobBoard:
             raise TimeoutError(f"no import job started or ended for {stall_seconds:.0f}s")
         self.clock.wait(self.changed, min(seconds, stall_seconds - stalled_for))
 
-    # --- what each job imports ----------------------------------------------------------------
-    def remember_sources(self, job_id: str, sources: frozenset[str]) -> None:
-        """Note the files job_id imports (they never change), so they need not be read again."""
+    # --- what each store holds ---------------------------------------------------------------
+    def history(self, store: str) -> StoreHistory:
+        """The import history of store shared by every create of this process."""
         with self.changed:
-            self._sources[job_id] = sources
-
-    def known_sources(self, job_id: str) -> frozenset[str] | None:
-        """The files job_id imports, if this process has seen them."""
-        with self.changed:
-            return self._sources.get(job_id)
+            found = self._histories.get(store)
+            if found is None:
+                found = self._histories[store] = StoreHistory(store)
+            return found
 
     # --- watching statuses --------------------------------------------------------------------
     @contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
@@ -69,4 +69,66 @@ def timeout_message(resource: str, job_id: str, status: str) -> str:
         f"{resource}: import job {job_id} is still {status} after timeoutSeconds; it was not "
         "cancelled: the next `pulumi up` adopts it and waits again (raise timeoutSeconds to "
         "wait longer), or cancel it with `aws omics cancel-variant-import-job`"
+    )
+
+
+def index_ranges(indexes: list[int]) -> str:
+    """Sorted indexes as ranges, e.g. [0, 1, 2, 5] -> "0-2,5" (compact in the state)."""
+    parts: list[str] = []
+    start = previous = -2
+    for index in sorted(indexes):
+        if index != previous + 1:
+            if start >= 0:
+                parts.append(_range(start, previous))
+            start = index
+        previous = index
+    if start >= 0:
+        parts.append(_range(start, previous))
+    return ",".join(parts)
+
+
+def _range(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def expand_ranges(text: str) -> list[int]:
+    """The indexes index_ranges wrote, e.g. "0-2,5" -> [0, 1, 2, 5]."""
+    indexes: list[int] = []
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("-")
+        indexes.extend(range(int(first), int(last or first) + 1))
+    return indexes
+
+
+def imported_by(sources: tuple[str, ...], holders: Mapping[str, str]) -> dict[str, str]:
+    """For each job, the positions in sources of the files it imported, as index ranges."""
+    positions: dict[str, list[int]] = {}
+    for index, source in enumerate(sources):
+        if source in holders:
+            positions.setdefault(holders[source], []).append(index)
+    return {job_id: index_ranges(found) for job_id, found in positions.items()}
+
+
+def overall_status(items: Sequence[Mapping[str, Any]], running: str) -> str:
+    """The status of a batch from its items: running while one runs, else COMPLETED when all
+    imported, CANCELLED when every item was cancelled, FAILED when none imported otherwise,
+    COMPLETED_WITH_FAILURES in between."""
+    statuses = [item.get("jobStatus") for item in items]
+    if any(status in JOB_ACTIVE for status in statuses):
+        return running
+    done = statuses.count("COMPLETED")
+    if done == len(statuses):
+        return "COMPLETED"
+    if done:
+        return "COMPLETED_WITH_FAILURES"
+    return "CANCELLED" if set(statuses) == {"CANCELLED"} else "FAILED"
+
+
+def recorded_note(store: str, recorded: Mapping[str, int]) -> str:
+    """Why some files have no item in the resource's own job: the store had them already."""
+    count = sum(recorded.values())
+    jobs = ", ".join(sorted(recorded))
+    return (
+        f"{count} file(s) already in store {store} or being imported by job(s) {jobs}: "
+        "recorded, not imported again"
     )

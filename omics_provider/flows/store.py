@@ -1,9 +1,9 @@
-"""The store flow: create or adopt a variant store, wait for it, describe it, delete it."""
+"""The store flow: create or adopt a store of any kind, wait for it, describe it, delete it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,59 +15,88 @@ from omics_provider.core.errors import (
     ProviderError,
     ResourceMissingError,
 )
+from omics_provider.core.kinds import StoreKind
 from omics_provider.core.service import STORE_TRANSITIONAL
 from omics_provider.core.timing import Backoff, polls
+
+StoreKey = Mapping[str, str]
+"""The request members that name one store (`name`) or store version (`name`, `versionName`)."""
 
 
 @dataclass(frozen=True)
 class StoreSpec:
-    """The store a VariantStore declares."""
+    """The store (or store version) a resource declares."""
 
     name: str
-    reference_arn: str
+    reference_arn: str | None = None
     description: str | None = None
     sse_config: Mapping[str, str] | None = None
     tags: Mapping[str, str] | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """The kind's own create arguments that are set (storeFormat, storeOptions, versionName)."""
 
     @classmethod
-    def from_inputs(cls, inputs: Mapping[str, Any]) -> StoreSpec:
-        """The spec of checked, normalized resource inputs."""
+    def from_inputs(cls, kind: StoreKind, inputs: Mapping[str, Any]) -> StoreSpec:
+        """The spec of checked, normalized resource inputs of a store of kind."""
         return cls(
             name=inputs["name"],
-            reference_arn=inputs["referenceArn"],
+            reference_arn=inputs.get("referenceArn"),
             description=inputs.get("description"),
             sse_config=inputs.get("sseConfig"),
             tags=inputs.get("tags"),
+            settings={k: inputs[k] for k in kind.create_settings if inputs.get(k) is not None},
         )
 
     def create_request(self) -> dict[str, Any]:
-        """The CreateVariantStore arguments for this spec."""
-        request: dict[str, Any] = {
-            "name": self.name,
-            "reference": {"referenceArn": self.reference_arn},
+        """The create arguments for this spec."""
+        request: dict[str, Any] = {"name": self.name, **self.settings}
+        optional = {
+            "reference": {"referenceArn": self.reference_arn} if self.reference_arn else None,
+            "description": self.description,
+            "sseConfig": self.sse_config,
         }
-        optional = {"description": self.description, "sseConfig": self.sse_config}
         request.update({k: v for k, v in optional.items() if v is not None})
         if self.tags:
             request["tags"] = dict(self.tags)
         return request
 
+    def mismatch(self, store: Mapping[str, Any]) -> tuple[str, Any, Any] | None:
+        """The first input a store cannot change that store has otherwise than this spec:
+        (input, live value, declared value); None when the store has every one as declared.
+
+        Settings the store does not show (an annotation store's versionName) are not compared.
+        """
+        live_reference = (store.get("reference") or {}).get("referenceArn")
+        if live_reference != self.reference_arn:
+            return "referenceArn", live_reference, self.reference_arn
+        for key, value in self.settings.items():
+            if key in store and store[key] != value:
+                return key, store[key], value
+        return None
+
+    def key(self, kind: StoreKind) -> dict[str, str]:
+        """The request members that name what this spec creates (its name; a version's name)."""
+        request = self.create_request()
+        return {member: str(request[member]) for member in kind.key}
+
     def describes(self, store: Mapping[str, Any]) -> bool:
-        """True when store is what this spec would create: its reference, description, keys."""
+        """True when store is what this spec would create: its reference, settings, description,
+        keys."""
         sse = store.get("sseConfig") or {}
         wanted_sse = self.sse_config or {}
         return (
-            store.get("reference", {}).get("referenceArn") == self.reference_arn
+            self.mismatch(store) is None
             and (self.description is None or store.get("description", "") == self.description)
             and all(sse.get(key) == value for key, value in wanted_sse.items())
         )
 
 
 class StoreFlow:
-    """One resource's variant store: create or adopt, refresh, describe, delete."""
+    """One resource's store of one kind: create or adopt, refresh, describe, delete."""
 
-    def __init__(self, api: OmicsApi, status_poll: Backoff) -> None:
+    def __init__(self, api: OmicsApi, kind: StoreKind, status_poll: Backoff) -> None:
         self.api = api
+        self.kind = kind
         self.status_poll = status_poll
         self.ctx = api.ctx
         self.progress = api.ctx.progress
@@ -78,20 +107,21 @@ class StoreFlow:
         If this raises after the store was created, the store exists unrecorded: the next
         `pulumi up` reports that it exists and suggests adoptExisting.
         """
+        key = spec.key(self.kind)
         response = self._request_create(spec)
         if response is None:
             if not adopt:
                 raise ProviderError(
-                    f"{self.ctx.resource}: a variant store named {spec.name!r} already exists; "
+                    f"{self.ctx.resource}: {self.kind.label(key)} already exists; "
                     "set adoptExisting: true to take it over (`pulumi import` does not work for "
                     "dynamic resources), or choose another name"
                 )
             return self.adopt(spec)
-        self.progress.line(f"creating store {spec.name} ({response['id']})")
-        return self.wait(spec.name)
+        self.progress.line(f"creating {self.kind.label(key)} ({response['id']})")
+        return self.wait(key)
 
     def _request_create(self, spec: StoreSpec) -> Mapping[str, Any] | None:
-        """CreateVariantStore (None when the name is taken), never repeated blindly.
+        """The kind's create (None when the name is taken), never repeated blindly.
 
         After a failure that may have created the store (a 5xx, or no answer), a store of that
         name created since the attempt, as this spec describes it, is taken as this call's.
@@ -100,7 +130,7 @@ class StoreFlow:
         while True:
             attempted_at = datetime.now(UTC)
             try:
-                return self.api.create_store(spec.create_request())
+                return self.api.create_store(self.kind, spec.create_request())
             except ConflictError:
                 return None
             except OutcomeUnknownError as unknown:
@@ -113,7 +143,7 @@ class StoreFlow:
 
     def _created_since(self, spec: StoreSpec, since: datetime) -> Mapping[str, Any] | None:
         """The store spec names if it was created at or after since as spec describes it."""
-        store = self.find(spec.name)
+        store = self.find(spec.key(self.kind))
         if store is None or not spec.describes(store):
             return None
         created = store.get("creationTime")
@@ -121,81 +151,86 @@ class StoreFlow:
 
     def adopt(self, spec: StoreSpec) -> dict[str, Any]:
         """The existing store spec names, ACTIVE, with the declared description."""
-        live = self.api.get_store(spec.name)
-        live_reference = live["reference"].get("referenceArn")
-        if live_reference != spec.reference_arn:
+        key = spec.key(self.kind)
+        live = self.api.get_store(self.kind, key)
+        mismatch = spec.mismatch(live)
+        if mismatch is not None:
+            prop, live_value, declared = mismatch
             raise ProviderError(
-                f"{self.ctx.resource}: adoptExisting: store {spec.name!r} uses reference "
-                f"{live_reference}, not {spec.reference_arn}; a store's reference cannot change, "
-                "so set referenceArn to the store's reference or choose another name"
+                f"{self.ctx.resource}: adoptExisting: {self.kind.label(key)} has {prop} "
+                f"{live_value}, not {declared}; its {prop} cannot change, so set {prop} to the "
+                f"{self.kind.prefix}'s {prop} or choose another name"
             )
-        self.progress.line(f"adopted existing store {spec.name} ({live['id']})")
-        store = self.wait(spec.name)
+        self.progress.line(f"adopted existing {self.kind.label(key)} ({live['id']})")
+        store = self.wait(key)
         if spec.description is not None and spec.description != store.get("description", ""):
-            store = self.update_description(spec.name, spec.description)
+            store = self.update_description(key, spec.description)
         return store
 
-    def find(self, name: str, store_id: str | None = None) -> dict[str, Any] | None:
-        """The store named name (and, if given, with id store_id), or None when there is none."""
+    def find(self, key: StoreKey, store_id: str | None = None) -> dict[str, Any] | None:
+        """The store key names (and, if given, with id store_id), or None when there is none."""
         try:
-            store = dict(self.api.get_store(name))
+            store = dict(self.api.get_store(self.kind, key))
         except ResourceMissingError:
             return None
         if store_id is not None and store.get("id") != store_id:
             return None  # the name now belongs to another store, created since
         return store
 
-    def wait(self, name: str) -> dict[str, Any]:
+    def wait(self, key: StoreKey) -> dict[str, Any]:
         """Poll the store until it is ACTIVE and return it; ProviderError if FAILED or too slow."""
         store: dict[str, Any] = {}
         for _ in polls(self.status_poll, self.ctx.deadline):
-            store = dict(self.api.get_store(name))
+            store = dict(self.api.get_store(self.kind, key))
             status = str(store.get("status"))
-            self.progress.status(status, f"store {name}: {status}")
+            self.progress.status(status, f"{self.kind.label(key)}: {status}")
             if status not in STORE_TRANSITIONAL:
                 break
         else:
             raise ProviderError(
-                f"{self.ctx.resource}: store {name} is still {store.get('status')}; "
+                f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
                 "run `pulumi up` again to keep waiting"
             )
         if store.get("status") != "ACTIVE":
             raise ProviderError(
-                f"{self.ctx.resource}: store {name} is {store.get('status')} "
+                f"{self.ctx.resource}: {self.kind.label(key)} is {store.get('status')} "
                 f"({store.get('statusMessage') or 'no status message'}); delete it (or fix the "
                 "reference and KMS settings) and run `pulumi up` again"
             )
         return store
 
-    def update_description(self, name: str, description: str) -> dict[str, Any]:
+    def update_description(self, key: StoreKey, description: str) -> dict[str, Any]:
         """Set the store's description in place and return the store once ACTIVE again."""
-        self.api.update_store_description(name, description)
-        self.progress.line(f"updated the description of store {name}")
-        return self.wait(name)
+        self.api.update_store_description(self.kind, key, description)
+        self.progress.line(f"updated the description of {self.kind.label(key)}")
+        return self.wait(key)
 
-    def delete(self, name: str, store_id: str, force: bool) -> None:
+    def delete(self, key: StoreKey, store_id: str, force: bool) -> None:
         """Delete the store and wait until it is gone; refuse a store holding data unless force."""
-        store = self.find(name, store_id)
+        store = self.find(key, store_id)
         if store is None:
             return
-        size = int(store.get("storeSizeBytes") or 0)
+        size_key = f"{self.kind.prefix}SizeBytes"
+        size = int(store.get(size_key) or 0)
         if size > 0 and not force:
             raise ProviderError(
-                f"{self.ctx.resource}: store {name} holds imported data (storeSizeBytes={size}); "
-                "deleting it deletes those variants for good, so it is refused. To delete it on "
-                "purpose, set forceDestroy: true, run `pulumi up`, then destroy again"
+                f"{self.ctx.resource}: {self.kind.label(key)} holds imported data "
+                f"({size_key}={size}); "
+                f"deleting it deletes those {self.kind.data_noun} for good, so it is refused. "
+                "To delete it on purpose, set forceDestroy: true, run `pulumi up`, then destroy "
+                "again"
             )
         if store.get("status") != "DELETING":
             try:
-                self.api.delete_store(name, force)
+                self.api.delete_store(self.kind, key, force)
             except ResourceMissingError:
                 return
-        self.progress.line(f"deleting store {name}")
+        self.progress.line(f"deleting {self.kind.label(key)}")
         for _ in polls(self.status_poll, self.ctx.deadline):
-            store = self.find(name, store_id)
+            store = self.find(key, store_id)
             if store is None:
                 return
         raise ProviderError(
-            f"{self.ctx.resource}: store {name} is still {store.get('status')}; "
+            f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
             "run destroy again to keep waiting"
         )

@@ -23,7 +23,7 @@ from omics_provider.core.service import (
 from omics_provider.core.validation import Checker
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobPolicy, note_owner
 from omics_provider.flows.import_spec import ImportSpec
-from omics_provider.flows.job_report import failed_items, item_counts
+from omics_provider.flows.job_report import failed_items, imported_by, item_counts
 from omics_provider.resources.declarations import declared_items
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
 
@@ -47,6 +47,7 @@ OUTPUT_KEYS = (
     "completionTime",
     "itemCounts",
     "failedItems",
+    "importedBy",
 )
 DEFAULT_TIMEOUT_SECONDS = 2 * 3600.0
 
@@ -191,7 +192,7 @@ class VariantImportJobProvider(OmicsProvider):
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the stored outputs with the new inputs; note which resource owns job id_."""
-        note_owner(id_, str(olds.get("resourceName")))
+        note_owner(str(olds.get("resourceName")), declared_sources(olds))
         return diff_inputs(olds, news)
 
     @reported
@@ -212,15 +213,26 @@ class VariantImportJobProvider(OmicsProvider):
         job = self._flow(inputs).create(request)
         return CreateResult(str(job["id"]), job_outputs(inputs, job))
 
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate offline; for a new batch, say that what the store holds is only recorded."""
+        result = super().check(olds, news)
+        if not olds.get("destinationName") and not result.failures:
+            progress = self.context(result.inputs, 0).progress
+            progress.line(new_batch_summary(result.inputs))
+        return result
+
     @reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh status, times and item counts; a job no longer found keeps its last outputs.
 
-        The inputs come back unchanged (a refresh followed by `up` changes nothing).
+        A batch that recorded files from other jobs keeps its outputs (it settled them when it
+        waited). The inputs come back unchanged (a refresh followed by `up` changes nothing).
         """
         inputs = normalize_inputs(props)
-        note_owner(id_, str(inputs.get("resourceName")))
+        note_owner(str(inputs.get("resourceName")), declared_sources(inputs))
         job = self._flow(inputs).refresh(id_)
+        if job is not None and set(props.get("importedBy") or {}) - {id_}:
+            return ReadResult(id_, {**pick(props, OUTPUT_KEYS), **inputs}, inputs)  # recorded
         if job is None:
             outputs = {**pick(props, OUTPUT_KEYS), **inputs}
             outputs["statusMessage"] = (
@@ -268,11 +280,39 @@ def job_outputs(inputs: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, 
         "failedItems": [
             {**item, "statusMessage": redact(item["statusMessage"])} for item in failed_items(job)
         ],
+        "importedBy": dict(job.get("importedBy") or _all_by(inputs, job)),
     }
     for key in ("creationTime", "completionTime"):
         if isinstance(job.get(key), datetime):
             outputs[key] = job[key].isoformat()
     return outputs
+
+
+def _all_by(inputs: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, str]:
+    """importedBy of a job read alone: it imported every declared file that did not fail."""
+    failed = {item["source"] for item in failed_items(job)}
+    sources = declared_sources(inputs)
+    held = {s: str(job["id"]) for s in sources if s not in failed}
+    return imported_by(sources, held)
+
+
+def declared_sources(props: Mapping[str, Any]) -> tuple[str, ...]:
+    """The files props declare, in order (empty when items is not a list of sources)."""
+    items = normalize_items(props.get("items"))
+    if not isinstance(items, list):
+        return ()
+    return tuple(str(i["source"]) for i in items if isinstance(i, Mapping) and "source" in i)
+
+
+def new_batch_summary(inputs: Mapping[str, Any]) -> str:
+    """The line a new batch prints at preview: what `up` will do with its files."""
+    count = len(declared_sources(inputs))
+    return (
+        f"new batch: {count} file(s) into store {inputs.get('destinationName')}; files the store "
+        "already holds (or is importing) will be recorded, not imported again (preview cannot "
+        "read the store; `up` prints the counts)"
+        + ("; allowReimport: every file is imported" if inputs.get("allowReimport") else "")
+    )
 
 
 class VariantImportJob(pulumi.dynamic.Resource, module="omics", name="VariantImportJob"):
@@ -285,6 +325,7 @@ class VariantImportJob(pulumi.dynamic.Resource, module="omics", name="VariantImp
     completion_time: pulumi.Output[str]
     item_counts: pulumi.Output[dict[str, int]]
     failed_items: pulumi.Output[list[dict[str, str]]]
+    imported_by: pulumi.Output[dict[str, str]]
 
     def __init__(
         self,

@@ -14,11 +14,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import ResourceProvider
 
+from omics_provider.core.kinds import ANNOTATION_STORE, VARIANT_STORE, StoreKind
+from omics_provider.resources.annotation_store import AnnotationStoreProvider
+from omics_provider.resources.annotation_store_version import AnnotationStoreVersionProvider
 from omics_provider.resources.variant_import_job import VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStoreProvider
 
@@ -27,6 +31,10 @@ JOB_TYPE = f"{DYNAMIC_TYPE}VariantImportJob"
 """The type token of VariantImportJob resources, as mocks and the engine see it."""
 STORE_TYPE = f"{DYNAMIC_TYPE}VariantStore"
 """The type token of VariantStore resources."""
+ANNOTATION_STORE_TYPE = f"{DYNAMIC_TYPE}AnnotationStore"
+"""The type token of AnnotationStore resources."""
+VERSION_TYPE = f"{DYNAMIC_TYPE}AnnotationStoreVersion"
+"""The type token of AnnotationStoreVersion resources."""
 PROVIDER_KEY = "__provider"
 
 
@@ -48,7 +56,12 @@ class OmicsMocks(pulumi.runtime.Mocks):
         self.account = account
         self._simulated: dict[str, tuple[ResourceProvider, Callable[..., dict[str, Any]]]] = {
             JOB_TYPE: (VariantImportJobProvider(), self._job),
-            STORE_TYPE: (VariantStoreProvider(), self._store),
+            STORE_TYPE: (VariantStoreProvider(), partial(self._store, VARIANT_STORE)),
+            ANNOTATION_STORE_TYPE: (
+                AnnotationStoreProvider(),
+                partial(self._store, ANNOTATION_STORE),
+            ),
+            VERSION_TYPE: (AnnotationStoreVersionProvider(), self._version),
         }
 
     def new_resource(
@@ -89,18 +102,36 @@ class OmicsMocks(pulumi.runtime.Mocks):
             "failedItems": [],
         }
 
-    def _store(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    def _store(self, kind: StoreKind, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         region = inputs.get("region") or self.region
+        arn = f"arn:aws:omics:{region}:{self.account}:{kind.arn_type}/{inputs['name']}"
         return {
             **inputs,
-            "storeId": uuid.uuid5(uuid.NAMESPACE_URL, f"variant-store/{name}").hex[:12],
-            "storeArn": f"arn:aws:omics:{region}:{self.account}:variantStore/{inputs['name']}",
+            "storeId": uuid.uuid5(uuid.NAMESPACE_URL, f"{kind.noun.replace(' ', '-')}/{name}").hex[
+                :12
+            ],
+            "storeArn": arn,
             "status": "ACTIVE",
             "statusMessage": "",
             "storeSizeBytes": 0,
             "creationTime": datetime.now(UTC).isoformat(),
         }
 
+    def _version(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        region = inputs.get("region") or self.region
+        store, version = inputs["storeName"], inputs["versionName"]
+        return {
+            **inputs,
+            "versionId": uuid.uuid5(uuid.NAMESPACE_URL, f"store-version/{name}").hex[:12],
+            "versionArn": (
+                f"arn:aws:omics:{region}:{self.account}:annotationStore/{store}/version/{version}"
+            ),
+            "status": "ACTIVE",
+            "statusMessage": "",
+            "versionSizeBytes": 0,
+            "creationTime": datetime.now(UTC).isoformat(),
+        }
+
 
 def _id_of(outputs: Mapping[str, Any]) -> str:
-    return str(outputs.get("jobId") or outputs.get("storeId"))
+    return str(outputs.get("jobId") or outputs.get("storeId") or outputs.get("versionId"))

@@ -9,13 +9,23 @@ import pytest
 from pulumi.dynamic import ResourceProvider
 
 from omics_emulator import EmulatorHandle, start_emulator
-from omics_provider import VariantImportJobProvider, VariantStoreProvider
+from omics_provider import (
+    AnnotationStoreProvider,
+    AnnotationStoreVersionProvider,
+    VariantImportJobProvider,
+    VariantStoreProvider,
+)
 from omics_provider.testing.plugin import DynamicProviderPlugin
 from tests.support.jobs import FAST_POLL_CONFIG, REFERENCE_ARN, job_inputs, plugin_env
 
 JOB = VariantImportJobProvider()
 STORE = VariantStoreProvider()
 STORE_INPUTS = {"resourceName": "store", "name": "test_store", "referenceArn": REFERENCE_ARN}
+NOTES = AnnotationStoreProvider()
+NOTES_INPUTS = {**STORE_INPUTS, "storeFormat": "VCF"}
+VERSION = AnnotationStoreVersionProvider()
+VERSION_INPUTS = {"resourceName": "v", "storeName": "test_store", "versionName": "release_1"}
+TSV = "storeOptions.tsvStoreOptions"
 
 CASES: list[tuple[str, ResourceProvider, dict[str, Any], str]] = [
     # VariantImportJob
@@ -104,7 +114,53 @@ CASES: list[tuple[str, ResourceProvider, dict[str, Any], str]] = [
     ("store-force-destroy-text", STORE, {"forceDestroy": "yes"}, "forceDestroy"),
     ("store-adopt-number", STORE, {"adoptExisting": 1}, "adoptExisting"),
     ("store-region-bad", STORE, {"region": "moon-base-1"}, "region"),
+    # AnnotationStore
+    ("notes-format-lowercase", NOTES, {"storeFormat": "vcf"}, "storeFormat"),
+    ("notes-format-missing", NOTES, {"storeFormat": None}, "storeFormat"),
+    (
+        "notes-gff-without-reference",
+        NOTES,
+        {"storeFormat": "GFF", "referenceArn": None},
+        "referenceArn",
+    ),
+    ("notes-options-on-vcf", NOTES, {"storeOptions": {"tsvStoreOptions": {}}}, "storeOptions"),
+    (
+        "notes-tsv-header-key",
+        NOTES,
+        {
+            "storeFormat": "TSV",
+            "storeOptions": {"tsvStoreOptions": {"formatToHeader": {"chr": "c"}}},
+        },
+        f"{TSV}.formatToHeader.chr",
+    ),
+    (
+        "notes-tsv-schema-two-columns",
+        NOTES,
+        {
+            "storeFormat": "TSV",
+            "storeOptions": {"tsvStoreOptions": {"schema": [{"a": "INT", "b": "INT"}]}},
+        },
+        f"{TSV}.schema[0]",
+    ),
+    ("notes-version-uppercase", NOTES, {"versionName": "Release"}, "versionName"),
+    # AnnotationStoreVersion
+    ("version-store-missing", VERSION, {"storeName": None}, "storeName"),
+    ("version-name-short", VERSION, {"versionName": "v1"}, "versionName"),
+    (
+        "version-options-store-member",
+        VERSION,
+        {"versionOptions": {"tsvStoreOptions": {}}},
+        "versionOptions",
+    ),
+    ("version-tags-list", VERSION, {"tags": ["team"]}, "tags"),
 ]
+BASES: dict[ResourceProvider, dict[str, Any]] = {
+    JOB: job_inputs(),
+    STORE: STORE_INPUTS,
+    NOTES: NOTES_INPUTS,
+    VERSION: VERSION_INPUTS,
+}
+"""Valid inputs of each provider, which each case overrides."""
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +186,7 @@ def test_check_bad_input_is_refused_naming_its_property(
     override: dict[str, Any],
     prop: str,
 ) -> None:
-    base = job_inputs() if provider is JOB else dict(STORE_INPUTS)
-    news = {k: v for k, v in {**base, **override}.items() if v is not None}
+    news = {k: v for k, v in {**BASES[provider], **override}.items() if v is not None}
     outcome = corpus_plugin.check(provider, {}, news)
     assert outcome.failures, f"{override} was accepted"
     properties = [failure_prop for failure_prop, _ in outcome.failures]

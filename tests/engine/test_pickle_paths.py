@@ -9,7 +9,12 @@ import pytest
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
-from omics_provider import VariantImportJobProvider, VariantStoreProvider
+from omics_provider import (
+    AnnotationStoreProvider,
+    AnnotationStoreVersionProvider,
+    VariantImportJobProvider,
+    VariantStoreProvider,
+)
 from omics_provider.resources.policy_settle import PolicySettleProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin
 from tests.support.jobs import REFERENCE_ARN, job_inputs
@@ -29,6 +34,8 @@ STORE_INPUTS = {"resourceName": "s", "name": "a_store", "referenceArn": REFERENC
     [
         (VariantImportJobProvider(), b"omics_provider.variant_import_job"),
         (VariantStoreProvider(), b"omics_provider.variant_store"),
+        (AnnotationStoreProvider(), b"omics_provider.annotation_store"),
+        (AnnotationStoreVersionProvider(), b"omics_provider.annotation_store"),
         (PolicySettleProvider(), b"omics_provider.resources.policy_settle"),
     ],
 )
@@ -56,3 +63,36 @@ def test_the_plugin_loads_a_provider_pickled_before_the_reshape(
     assert outcome.failures and outcome.failures[0][1].endswith(
         "digits or underscores (e.g. my_variant_store)"
     )
+
+
+PICKLED_ANNOTATION_STORES = {
+    "store": "gASVQgAAAAAAAACMH29taWNzX3Byb3ZpZGVyLmFubm90YXRpb25fc3RvcmWUjBdBbm5vdGF0aW9uU3RvcmVQ"
+    "cm92aWRlcpSTlCmBlC4=",
+    "version": "gASVSQAAAAAAAACMH29taWNzX3Byb3ZpZGVyLmFubm90YXRpb25fc3RvcmWUjB5Bbm5vdGF0aW9uU3Rv"
+    "cmVWZXJzaW9uUHJvdmlkZXKUk5QpgZQu",
+}
+"""`__provider` of the annotation resources as the first release with them serializes it."""
+
+
+def test_annotation_providers_serialize_as_when_they_were_added() -> None:
+    assert serialize_provider(AnnotationStoreProvider()) == PICKLED_ANNOTATION_STORES["store"]
+    assert (
+        serialize_provider(AnnotationStoreVersionProvider()) == PICKLED_ANNOTATION_STORES["version"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "inputs"),
+    [
+        (
+            "store",
+            {"resourceName": "s", "name": "B", "storeFormat": "VCF", "referenceArn": REFERENCE_ARN},
+        ),
+        ("version", {"resourceName": "v", "storeName": "B", "versionName": "v1_0"}),
+    ],
+)
+def test_the_plugin_loads_the_annotation_providers_as_first_pickled(
+    plugin: DynamicProviderPlugin, kind: str, inputs: dict[str, Any]
+) -> None:
+    outcome = plugin.check(PICKLED_ANNOTATION_STORES[kind], {}, inputs)
+    assert outcome.failures and outcome.failures[0][1].endswith("(e.g. my_annotation_store)")

@@ -1,60 +1,115 @@
-"""Two plugin processes (two pipelines) creating the same import at once converge on one job."""
+"""Plugin processes (pipelines) creating the same import at once: each file imported once."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
-from omics_emulator import EmulatorHandle, EmulatorSettings
+from omics_emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
+from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider import VariantImportJobProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
-from tests.support.jobs import FAST_POLL_CONFIG, STORE, job_inputs, jobs_into, plugin_env
+from tests.support.clock import FakeClock
+from tests.support.jobs import (
+    FAST_POLL_CONFIG,
+    STORE,
+    create_store,
+    job_inputs,
+    jobs_into,
+    plugin_env,
+)
 from tests.support.latency import delayed
+from tests.support.waiting import wait_until
 
 PROVIDER = VariantImportJobProvider()
-ROUNDS = 5
+RUNS = 3
+ROUNDS = 8
 LATENCY = 0.05
-"""Each request is this late, so both runs list the store's jobs before either starts one."""
+"""Each request is this late (the region test), so both creates overlap."""
+RACE_SETTINGS = EmulatorSettings(
+    store_seconds=0,
+    job_seconds=40,
+    cancel_seconds=1,
+    whole_second_times=True,
+    list_delay_seconds=5,
+)
+"""Virtual time: a job is SUBMITTED for 10 s and missing from lists for its first 5 s; creation
+times tie to the second. The test moves the clock; nothing waits on the wall clock."""
 
 
-@pytest.mark.parametrize("omics_emulator_settings", [EmulatorSettings(job_seconds=1.0)])
-def test_two_runs_racing_to_start_the_same_import_converge_on_one_job(
-    omics_emulator: EmulatorHandle, store: dict[str, Any]
-) -> None:
-    with delayed(omics_emulator.url, LATENCY) as slow_url:
-        env = {**plugin_env(omics_emulator), "AWS_ENDPOINT_URL_OMICS": slow_url}
-        with (
-            DynamicProviderPlugin(env=env, config=FAST_POLL_CONFIG) as first,
-            DynamicProviderPlugin(env=env, config=FAST_POLL_CONFIG) as second,
-            ThreadPoolExecutor(2) as runs,
-        ):
-            raced = sum(race_once(omics_emulator, (first, second), runs, n) for n in range(ROUNDS))
-    assert raced >= ROUNDS // 2, "the runs rarely started at the same moment: no race was tested"
+class Race:
+    """RUNS plugin processes on one emulator whose clock only the test moves."""
+
+    def __init__(self, emulator: EmulatorHandle, clock: FakeClock, plugins: list[Any]) -> None:
+        self.emulator, self.clock, self.plugins = emulator, clock, plugins
+        self.runs = ThreadPoolExecutor(RUNS)
+
+    def calls(self, operation: str) -> int:
+        return self.emulator.backend.requests_by_operation().get(operation, 0)
+
+    def jobs_of(self, source: str) -> list[dict[str, Any]]:
+        return [j for j in jobs_into(self.emulator) if j["items"][0]["source"] == source]
+
+    def create(self, plugin: Any, inputs: dict[str, Any]) -> Future[Any]:
+        return self.runs.submit(plugin.create, PROVIDER, inputs)
 
 
-def race_once(
-    emulator: EmulatorHandle,
-    plugins: tuple[DynamicProviderPlugin, DynamicProviderPlugin],
-    runs: ThreadPoolExecutor,
-    round_: int,
-) -> bool:
-    """Both plugins create one import at once; True when both had started a job."""
-    inputs = job_inputs(f"s3://samples-bucket/round-{round_}.vcf")
-    creates = [runs.submit(plugin.create, PROVIDER, inputs) for plugin in plugins]
-    (first_id, first), (second_id, second) = (create.result(60) for create in creates)
-    assert first_id == second_id, "the two runs record different jobs"
-    assert first["status"] == second["status"] == "COMPLETED"
-    jobs = [
-        job
-        for job in jobs_into(emulator)
-        if job["items"][0]["source"] == inputs["items"][0]["source"]
-    ]
-    losers = [job for job in jobs if job["id"] != first_id]
-    assert all(job["status"] == "CANCELLED" for job in losers), losers
-    assert emulator.backend.imported_sources(STORE)[inputs["items"][0]["source"]] == 1
-    return len(jobs) > 1
+def all_at_once(race: Race, source: str, inputs: dict[str, Any]) -> list[Future[Any]]:
+    """Every run starts while the others' jobs are still missing from the lists."""
+    cancels = race.calls("CancelVariantImportJob")
+    creates = [race.create(plugin, inputs) for plugin in race.plugins]
+    wait_until(lambda: len(race.jobs_of(source)) == RUNS, "every run to start its own job")
+    race.clock.sleep(RACE_SETTINGS.list_delay_seconds)  # lists catch up; all still SUBMITTED
+    wait_until(
+        lambda: race.calls("CancelVariantImportJob") == cancels + RUNS - 1,
+        "every run but the winner to cancel its job",
+    )
+    return creates
+
+
+def one_then_the_others(race: Race, source: str, inputs: dict[str, Any]) -> list[Future[Any]]:
+    """One run starts; the others come once its job is listed: they start nothing."""
+    starts = race.calls("StartVariantImportJob")
+    creates = [race.create(race.plugins[0], inputs)]
+    wait_until(lambda: len(race.jobs_of(source)) == 1, "the first run to start its job")
+    race.clock.sleep(RACE_SETTINGS.list_delay_seconds)
+    creates += [race.create(plugin, inputs) for plugin in race.plugins[1:]]
+    recorded = f"[VariantImportJob {inputs['resourceName']}] 1 of 1 files"
+    for plugin in race.plugins[1:]:
+        assert plugin.printed(recorded, seconds=60), "a later run did not record the first job"
+    assert race.calls("StartVariantImportJob") == starts + 1
+    return creates
+
+
+@pytest.mark.parametrize("shape", [all_at_once, one_then_the_others])
+def test_runs_racing_to_start_the_same_import_import_each_file_once(shape: Any) -> None:
+    clock = FakeClock(start=float(int(time.time())))
+    backend = OmicsBackend(RACE_SETTINGS, clock)
+    with start_emulator(backend=backend) as emulator, ExitStack() as stack:
+        create_store(make_omics_client(emulator.url))
+        env = plugin_env(emulator)
+        plugins = [
+            stack.enter_context(DynamicProviderPlugin(env=env, config=FAST_POLL_CONFIG))
+            for _ in range(RUNS)
+        ]
+        race = Race(emulator, clock, plugins)
+        for round_ in range(ROUNDS):
+            source = f"s3://samples-bucket/{shape.__name__}-{round_}.vcf"
+            inputs = job_inputs(source, resourceName=f"batch-{round_}")
+            creates = shape(race, source, inputs)
+            clock.sleep(RACE_SETTINGS.job_seconds)  # every job ends
+            results = [create.result(60) for create in creates]
+            jobs = {job["id"]: job["status"] for job in race.jobs_of(source)}
+            winner = min(jobs)
+            assert {job_id for job_id, _ in results} == {winner}
+            assert all(outputs["importedBy"] == {winner: "0"} for _, outputs in results)
+            assert jobs == {j: "COMPLETED" if j == winner else "CANCELLED" for j in jobs}
+            assert backend.imported_sources(STORE)[source] == 1
+        race.runs.shutdown()
 
 
 def test_two_resources_naming_the_region_or_not_share_one_start_queue_and_one_job(

@@ -24,6 +24,21 @@ def checked(plugin: DynamicProviderPlugin, news: dict[str, Any]) -> dict[str, An
     return outcome.inputs
 
 
+def test_check_of_a_new_batch_says_held_files_will_be_recorded_not_imported(
+    plugin: DynamicProviderPlugin,
+) -> None:
+    """Preview cannot read the store: the new batch's summary line says what `up` will do."""
+    news = job_inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf", resourceName="new")
+    assert not plugin.check(PROVIDER, {}, news).failures
+    assert plugin.printed(
+        f"[VariantImportJob new] new batch: 2 file(s) into store {STORE}; files the store already "
+        "holds (or is importing) will be recorded, not imported again"
+    )
+    olds = {**news, "resourceName": "ran"}
+    assert not plugin.check(PROVIDER, olds, olds).failures
+    assert "[VariantImportJob ran] new batch" not in plugin.stderr_text()
+
+
 def test_check_reports_failures_by_property(plugin: DynamicProviderPlugin) -> None:
     outcome = plugin.check(PROVIDER, {}, job_inputs(destinationName="Bad-Name", items=[]))
     assert {prop for prop, _ in outcome.failures} == {"destinationName", "items"}

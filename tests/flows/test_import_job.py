@@ -15,7 +15,7 @@ from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider.core.errors import ProviderError
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobOwners
-from omics_provider.flows.import_spec import DUPLICATE_WINDOW, ImportSpec
+from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_board import JobBoard
 from tests.support.clock import FakeClock
 from tests.support.jobs import create_store, job_flow, job_inputs, jobs_into, progress_text
@@ -54,8 +54,8 @@ class Wrapped:
         return getattr(self.client, name)
 
 
-# --- adopting an identical import ------------------------------------------------------------
-def test_create_adopts_a_running_job_with_the_same_files_in_any_order(
+# --- recording what the store holds -------------------------------------------------------
+def test_create_records_a_running_job_with_the_same_files_in_any_order(
     omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
 ) -> None:
     job_id = start_directly(omics_client)
@@ -65,74 +65,247 @@ def test_create_adopts_a_running_job_with_the_same_files_in_any_order(
     flow = job_flow(omics_emulator)
     job = flow.create(request(reordered, wait=False))
     assert job["id"] == job_id
+    assert job["importedBy"] == {job_id: "0-1"}
     assert len(jobs_into(omics_emulator)) == 1
-    assert f"adopted job {job_id}" in progress_text(flow)
+    assert "2 of 2 files" in progress_text(flow)
+    assert "recorded, not imported again" in progress_text(flow)
 
 
 @pytest.mark.parametrize(
-    "other",
+    ("other", "started_with"),
     [
-        job_inputs("s3://samples-bucket/a.vcf"),
-        job_inputs(
-            "s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf", runLeftNormalization=True
+        (job_inputs("s3://samples-bucket/a.vcf"), ["s3://samples-bucket/b.vcf"]),
+        (
+            job_inputs(
+                "s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf", runLeftNormalization=True
+            ),
+            None,
         ),
-        job_inputs(
-            "s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf", annotationFields={"k": "v"}
+        (
+            job_inputs(
+                "s3://samples-bucket/a.vcf",
+                "s3://samples-bucket/b.vcf",
+                annotationFields={"k": "v"},
+            ),
+            None,
         ),
     ],
+    ids=["some-files", "other-normalization", "other-annotation-fields"],
 )
-def test_create_starts_its_own_job_beside_other_files_or_settings(
-    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any], other: dict[str, Any]
+def test_create_imports_only_the_files_no_job_of_the_store_imports_whatever_its_settings(
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    store: dict[str, Any],
+    other: dict[str, Any],
+    started_with: list[str] | None,
 ) -> None:
     existing = start_directly(omics_client, ImportSpec.from_inputs(other))
-    job = job_flow(omics_emulator).create(request(wait=False))
-    assert job["id"] != existing
-    assert len(jobs_into(omics_emulator)) == 2
+    job = job_flow(omics_emulator).create(request())
+    jobs = {j["id"]: [i["source"] for i in j["items"]] for j in jobs_into(omics_emulator)}
+    if started_with is None:
+        assert list(jobs) == [existing] and job["id"] == existing
+    else:
+        [own] = [j for j in jobs if j != existing]
+        assert jobs[own] == started_with and job["id"] == own
+        assert job["importedBy"] == {existing: "0", own: "1"}
+    assert job["status"] == "COMPLETED"
+    assert set(omics_emulator.backend.imported_sources("test_store").values()) == {1}
 
 
-@pytest.mark.parametrize(
-    ("hours_ago", "adopted"),
-    [
-        (DUPLICATE_WINDOW.total_seconds() / 3600 - 1, True),
-        (DUPLICATE_WINDOW.total_seconds() / 3600 + 1, False),
-    ],
-    ids=["inside-the-window", "outside-the-window"],
-)
-def test_create_adopts_a_successful_job_only_within_the_duplicate_window(
-    hours_ago: float, adopted: bool
-) -> None:
+@pytest.mark.parametrize("hours_ago", [1, 25, 24 * 400], ids=["1h", "25h", "400d"])
+def test_create_records_files_the_store_took_any_time_ago(hours_ago: float) -> None:
     clock = FakeClock(start=time.time() - hours_ago * 3600)
     backend = OmicsBackend(EmulatorSettings(store_seconds=0, job_seconds=10), clock=clock)
     with start_emulator(backend=backend) as emulator:
         client = make_omics_client(emulator.url)
         create_store(client)
         finished = start_directly(client)
-        clock.sleep(60)
+        clock.sleep(hours_ago * 3600)
         assert client.get_variant_import_job(jobId=finished)["status"] == "COMPLETED"
-        job = job_flow(emulator).create(request(wait=False))
-        assert (job["id"] == finished) is adopted
-        assert len(jobs_into(emulator)) == (1 if adopted else 2)
+        job = job_flow(emulator).create(request())
+        assert job["id"] == finished and job["status"] == "COMPLETED"
+        assert job["importedBy"] == {finished: "0-1"}
+        assert len(jobs_into(emulator)) == 1
+
+
+def finished_job(emulator: EmulatorHandle, client: Any, *sources: str) -> str:
+    """A job of sources into the store, waited until it ended."""
+    spec = ImportSpec.from_inputs(job_inputs(*sources))
+    job_id = start_directly(client, spec)
+    job_flow(emulator).wait(job_id)
+    return job_id
+
+
+def test_create_of_a_merge_of_two_finished_batches_starts_nothing_and_names_both_jobs(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    p1, p2, p3 = (f"s3://samples-bucket/p{n}.vcf" for n in (1, 2, 3))
+    first = finished_job(omics_emulator, omics_client, p1, p2)
+    second = finished_job(omics_emulator, omics_client, p3)
+    omics_emulator.backend.reset_counters()
+    job = job_flow(omics_emulator).create(request(ImportSpec.from_inputs(job_inputs(p1, p2, p3))))
+    assert "StartVariantImportJob" not in omics_emulator.backend.requests_by_operation()
+    assert job["importedBy"] == {first: "0-1", second: "2"}
+    assert job["status"] == "COMPLETED"
+    assert [i["jobStatus"] for i in job["items"]] == ["COMPLETED"] * 3
+
+
+def test_create_of_a_batch_mixing_held_and_new_files_imports_only_the_new_ones(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    held, new = "s3://samples-bucket/held.vcf", "s3://samples-bucket/new.vcf"
+    earlier = finished_job(omics_emulator, omics_client, held)
+    flow = job_flow(omics_emulator)
+    job = flow.create(request(ImportSpec.from_inputs(job_inputs(new, held))))
+    own = job["id"]
+    assert own != earlier
+    assert [i["source"] for i in omics_client.get_variant_import_job(jobId=own)["items"]] == [new]
+    assert job["importedBy"] == {own: "0", earlier: "1"}
+    assert omics_emulator.backend.imported_sources("test_store") == {held: 1, new: 1}
+    text = progress_text(flow)
+    assert (
+        f"1 of 2 files: 1 file(s) already in store test_store or being imported by job(s) {earlier}"
+        in text
+    )
+    assert f"started job {own} into test_store (1 new files)" in text
+
+
+def test_create_with_allow_reimport_imports_every_file_again(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    earlier = finished_job(omics_emulator, omics_client, "s3://samples-bucket/a.vcf")
+    job = job_flow(omics_emulator).create(request(allow_reimport=True))
+    assert job["id"] != earlier and job["importedBy"] == {job["id"]: "0-1"}
+    assert omics_emulator.backend.imported_sources("test_store")["s3://samples-bucket/a.vcf"] == 2
+
+
+class CancelledAfterTheFirstListing(Wrapped):
+    """A client whose first job listing shows a running job, which someone cancels right then."""
+
+    def __init__(self, client: Any, cancel: Any) -> None:
+        super().__init__(client)
+        self.cancel, self.listings = cancel, 0
+
+    def list_variant_import_jobs(self, **kwargs: Any) -> Any:
+        response = self.client.list_variant_import_jobs(**kwargs)
+        self.listings += 1
+        if self.listings == 1:
+            self.cancel()
+        return response
+
+
+@pytest.mark.parametrize("omics_emulator_settings", [EmulatorSettings(job_seconds=60)])
+def test_create_imports_a_file_again_when_the_job_importing_it_was_cancelled(
+    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
+) -> None:
+    running = start_directly(omics_client)
+    flow = job_flow(omics_emulator)
+
+    def cancel_it() -> None:
+        omics_client.cancel_variant_import_job(jobId=running)
+        omics_emulator.backend.settings.job_seconds = 0.2  # the create's own job ends soon
+
+    flow.api.client = cast(Any, CancelledAfterTheFirstListing(flow.api.client, cancel_it))
+    job = flow.create(request())
+    assert job["id"] != running and job["importedBy"] == {job["id"]: "0-1"}
+    assert job["status"] == "COMPLETED"
+    assert omics_emulator.backend.imported_sources("test_store") == {s: 1 for s in SPEC.sources}
+    assert "ended without importing them: planning again" in progress_text(flow)
 
 
 @pytest.mark.parametrize(
-    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.1, fail_sources=("*",))]
+    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.1, max_concurrent_jobs=200)]
 )
-def test_create_never_adopts_a_failed_job(
+def test_creates_of_one_process_read_each_past_job_and_each_list_page_once(
     omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
 ) -> None:
-    failed = start_directly(omics_client)
-    assert job_flow(omics_emulator).wait(failed)["status"] == "FAILED"
-    job = job_flow(omics_emulator).create(request(wait=False))
-    assert job["id"] != failed
+    past = [
+        start_directly(
+            omics_client, ImportSpec.from_inputs(job_inputs(f"s3://samples-bucket/old-{n}.vcf"))
+        )
+        for n in range(120)
+    ]
+    job_flow(omics_emulator).wait(past[-1])  # every past job ended with it
+    omics_emulator.backend.reset_counters()
+    board = JobBoard(SYSTEM_CLOCK)
+    for n in range(3):
+        spec = ImportSpec.from_inputs(job_inputs(f"s3://samples-bucket/new-{n}.vcf"))
+        job_flow(omics_emulator, board=board).create(request(spec))
+    calls = omics_emulator.backend.requests_by_operation()
+    assert calls["StartVariantImportJob"] == 3
+    # every past job read once, each new job's end once more (besides the waits); the 2 pages
+    # of 100 listed once, then only the running jobs (2 statuses, one short page each)
+    gets = calls["GetVariantImportJob"]
+    assert len(past) <= gets <= len(past) + 3 * 4
+    assert calls["ListVariantImportJobs"] <= 2 + 3 * 2 * 4
 
 
-def test_create_with_adopt_job_id_into_another_store_is_refused(
+@pytest.mark.parametrize(
+    ("declared", "difference"),
+    [
+        (
+            job_inputs("s3://samples-bucket/a.vcf"),
+            "it imports 1 file(s) (s3://samples-bucket/b.vcf) that items does not list",
+        ),
+        (
+            job_inputs(
+                "s3://samples-bucket/a.vcf",
+                "s3://samples-bucket/b.vcf",
+                "s3://samples-bucket/c.vcf",
+            ),
+            "it does not import 1 file(s) (s3://samples-bucket/c.vcf) that items lists",
+        ),
+        (
+            job_inputs(
+                "s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf", runLeftNormalization=True
+            ),
+            "its runLeftNormalization is False, not True",
+        ),
+        (
+            job_inputs(
+                "s3://samples-bucket/a.vcf",
+                "s3://samples-bucket/b.vcf",
+                annotationFields={"k": "v"},
+            ),
+            "its annotationFields are {}, not {'k': 'v'}",
+        ),
+        (
+            job_inputs(
+                "s3://samples-bucket/a.vcf",
+                "s3://samples-bucket/b.vcf",
+                destinationName="other_store",
+            ),
+            "it imports into store 'test_store', not 'other_store'",
+        ),
+    ],
+    ids=["extra-file", "missing-file", "normalization", "annotation-fields", "other-store"],
+)
+def test_create_with_adopt_job_id_of_another_import_fails_naming_the_difference(
+    omics_emulator: EmulatorHandle,
+    omics_client: Any,
+    store: dict[str, Any],
+    declared: dict[str, Any],
+    difference: str,
+) -> None:
+    job_id = start_directly(omics_client)
+    owners = JobOwners()
+    flow = job_flow(omics_emulator, owners=owners)
+    with pytest.raises(ProviderError) as raised:
+        flow.create(request(ImportSpec.from_inputs(declared), adopt_job_id=job_id))
+    message = str(raised.value)
+    assert f"adoptJobId {job_id} does not import what this resource declares" in message
+    assert difference in message
+    assert owners.claim("someone-else", ImportSpec.from_inputs(declared).sources) is None
+    assert len(jobs_into(omics_emulator)) == 1
+
+
+def test_create_with_adopt_job_id_of_the_same_import_records_it(
     omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
 ) -> None:
     job_id = start_directly(omics_client)
-    other = ImportSpec.from_inputs(job_inputs(destinationName="other_store"))
-    with pytest.raises(ProviderError, match=f"adoptJobId {job_id} imports into store 'test_store'"):
-        job_flow(omics_emulator).create(request(other, adopt_job_id=job_id))
+    job = job_flow(omics_emulator).create(request(adopt_job_id=job_id))
+    assert job["id"] == job_id and job["status"] == "COMPLETED"
+    assert job["importedBy"] == {job_id: "0-1"}
 
 
 # --- starting ---------------------------------------------------------------------------------
@@ -209,7 +382,7 @@ def test_create_after_a_queue_longer_than_its_timeout_still_retries_a_throttled_
             holding.set()
             for _ in range(8):  # 0.8 s of a moving queue: starts keep happening
                 time.sleep(0.1)
-                board.record_start("other", frozenset())
+                board.record_start()
 
     holder = threading.Thread(target=hold_the_turn_while_the_queue_moves)
     holder.start()
@@ -317,7 +490,7 @@ class ListedBeforeTheRace(Wrapped):
         return response
 
 
-def test_create_that_raced_another_run_cancels_its_own_job_and_adopts_the_earlier_one(
+def test_create_that_raced_another_run_keeps_the_smaller_job_id(
     omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
 ) -> None:
     omics_emulator.backend.settings.job_seconds = 2
@@ -327,31 +500,17 @@ def test_create_that_raced_another_run_cancels_its_own_job_and_adopts_the_earlie
         Any,
         ListedBeforeTheRace(flow.api.client, lambda: raced.append(start_directly(omics_client))),
     )
-    job = flow.settle(flow.wait(flow.create(request(wait=False))["id"]))
+    job = flow.create(request())
     jobs = {j["id"]: j for j in jobs_into(omics_emulator)}
     [own] = [job_id for job_id in jobs if job_id != raced[0]]
-    assert job["id"] == raced[0] and job["status"] == "COMPLETED"
-    assert jobs[own]["status"] == "CANCELLED"
-    assert f"cancelling job {own}, adopting {raced[0]}" in progress_text(flow)
-
-
-def test_create_that_started_first_keeps_its_job_when_another_run_races_it(
-    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
-) -> None:
-    flow = job_flow(omics_emulator)
-    racing: list[str] = []
-
-    class RacedRightAfterTheStart(Wrapped):
-        def start_variant_import_job(self, **kwargs: Any) -> Any:
-            response = self.client.start_variant_import_job(**kwargs)
-            racing.append(start_directly(omics_client))  # the other run starts just after
-            return response
-
-    flow.api.client = cast(Any, RacedRightAfterTheStart(flow.api.client))
-    job = flow.create(request(wait=False))
-    assert job["id"] != racing[0]
-    statuses = {j["id"]: j["status"] for j in jobs_into(omics_emulator)}
-    assert statuses[racing[0]] != "CANCELLED"  # the other run cancels its own job, not this one
+    winner = min(own, raced[0])
+    assert job["id"] == winner and job["status"] == "COMPLETED"
+    assert job["importedBy"] == {winner: "0-1"}
+    if winner == raced[0]:  # this run lost: it cancelled its own job while SUBMITTED
+        assert jobs[own]["status"] == "CANCELLED"
+        assert f"cancelling job {own} while it is SUBMITTED" in progress_text(flow)
+    else:  # this run won: the other run's job is the other run's to cancel
+        assert jobs[raced[0]]["status"] != "CANCELLED"
 
 
 def test_create_refuses_a_job_another_resource_of_this_process_owns(

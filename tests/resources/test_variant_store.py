@@ -223,7 +223,7 @@ def test_create_refuses_to_adopt_store_with_other_reference(
     with pytest.raises(PluginCallError) as failure:
         created(plugin, "mismatched_store", adoptExisting=True)
 
-    assert "set referenceArn to the store's reference" in failure.value.last_line
+    assert "set referenceArn to the store's referenceArn" in failure.value.last_line
 
 
 def test_delete_refused_while_store_holds_data(plugin: DynamicProviderPlugin, client: Any) -> None:

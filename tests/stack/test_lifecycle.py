@@ -49,6 +49,19 @@ def objects(*batches: str) -> set[str]:
     return {f"{BUCKET}/{key}" for batch in batches for key in BATCHES[batch]}
 
 
+def stack_config(store: str, endpoint: str, imports: list[Any], **keys: Any) -> dict[str, Any]:
+    """The whole stack configuration of a run: the store, the batches (imports) and keys."""
+    values = {
+        "storeName": store,
+        "referenceArn": REFERENCE_ARN,
+        "omicsEndpoint": endpoint,
+        "imports": imports,
+        "rolePropagationSeconds": SETTLE_SECONDS,
+        **keys,
+    }
+    return {**FAST_POLL_CONFIG, **{f"{NAMESPACE}:{k}": v for k, v in values.items()}}
+
+
 @dataclass
 class Stack:
     """The mini-engine on __main__.py, the emulator it imports into, and moto's IAM."""
@@ -60,15 +73,7 @@ class Stack:
     def config(self, *batches: str, **keys: Any) -> dict[str, Any]:
         """The stack configuration declaring batches (each with its files) and keys."""
         imports = [{"name": name, "sources": sources(name)} for name in batches]
-        values = {
-            "storeName": STORE,
-            "referenceArn": REFERENCE_ARN,
-            "omicsEndpoint": self.emulator.url,
-            "imports": imports,
-            "rolePropagationSeconds": SETTLE_SECONDS,
-            **keys,
-        }
-        return {**FAST_POLL_CONFIG, **{f"{NAMESPACE}:{k}": v for k, v in values.items()}}
+        return stack_config(STORE, self.emulator.url, imports, **keys)
 
     def writes(self) -> dict[str, int]:
         """The requests that could change the emulator's state since the counters were reset."""

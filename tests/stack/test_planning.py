@@ -72,28 +72,3 @@ def test_select_leaves_out_declared_imported_and_running_files() -> None:
         "already imported into store store": 1,
         "being imported into store store by a running job": 1,
     }
-
-
-def test_store_history_counts_only_completed_items_as_imported() -> None:
-    history = StoreHistory("store")
-    history.add_job(
-        {
-            "status": "COMPLETED_WITH_FAILURES",
-            "items": [
-                {"source": "s3://b/ok.vcf", "jobStatus": "COMPLETED"},
-                {"source": "s3://b/bad.vcf", "jobStatus": "FAILED"},
-            ],
-        }
-    )
-    history.add_job(
-        {"status": "CANCELLED", "items": [{"source": "s3://b/x.vcf", "jobStatus": "CANCELLED"}]}
-    )
-    history.add_job(
-        {"status": "IN_PROGRESS", "items": [{"source": "s3://b/y.vcf", "jobStatus": "IN_PROGRESS"}]}
-    )
-
-    assert (history.jobs, history.imported, history.running) == (
-        3,
-        {"s3://b/ok.vcf"},
-        {"s3://b/y.vcf"},
-    )

@@ -10,6 +10,7 @@ from omics_emulator import EmulatorHandle
 from omics_provider.aws.calls import CallContext
 from omics_provider.aws.clients import AwsSettings, build_omics_client
 from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.kinds import VARIANT_STORE, StoreKind
 from omics_provider.core.progress import Progress
 from omics_provider.core.timing import SYSTEM_CLOCK, Backoff, Clock, Deadline
 from omics_provider.flows.import_job import ImportJobFlow, JobOwners, JobPolicy
@@ -99,12 +100,14 @@ def job_flow(
     return ImportJobFlow(api, board or JobBoard(clock), policy, owners or JobOwners())
 
 
-def store_flow(emulator: EmulatorHandle, client: Any | None = None) -> StoreFlow:
+def store_flow(
+    emulator: EmulatorHandle, client: Any | None = None, kind: StoreKind = VARIANT_STORE
+) -> StoreFlow:
     """A StoreFlow polling fast, with client (default: one of the provider's own kind)."""
     api = emulator_api(emulator)
     if client is not None:
         api.client = client
-    return StoreFlow(api, FAST_STATUS_POLL)
+    return StoreFlow(api, kind, FAST_STATUS_POLL)
 
 
 def progress_text(flow: ImportJobFlow | StoreFlow) -> str:

@@ -8,8 +8,15 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from omics_provider import VariantImportJob, VariantStore
-from omics_provider.testing.mocks import JOB_TYPE, STORE_TYPE, OmicsCheckFailed, OmicsMocks
+from omics_provider import AnnotationStore, AnnotationStoreVersion, VariantImportJob, VariantStore
+from omics_provider.testing.mocks import (
+    ANNOTATION_STORE_TYPE,
+    JOB_TYPE,
+    STORE_TYPE,
+    VERSION_TYPE,
+    OmicsCheckFailed,
+    OmicsMocks,
+)
 from tests.support.jobs import REFERENCE_ARN, ROLE_ARN
 
 pytestmark = pytest.mark.usefixtures("pulumi_event_loop")
@@ -88,3 +95,43 @@ def test_mocks_hand_other_resources_to_the_wrapped_mocks() -> None:
 def test_type_tokens_are_the_ones_pulumi_registers() -> None:
     assert JOB_TYPE == "pulumi-python:dynamic/omics:VariantImportJob"
     assert STORE_TYPE == "pulumi-python:dynamic/omics:VariantStore"
+
+
+def test_mocks_check_an_annotation_store_and_version_and_give_them_realistic_outputs() -> None:
+    pulumi.runtime.set_mocks(OmicsMocks(), "users-project", "test", False)
+    resolved: dict[str, Any] = {}
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def program() -> pulumi.Output[None]:
+        store = AnnotationStore(
+            "notes", name="clinvar", store_format="VCF", reference_arn=REFERENCE_ARN
+        )
+        version = AnnotationStoreVersion("v2024", store_name=store.name, version_name="v2024")
+        outputs = pulumi.Output.all(
+            arn=store.store_arn,
+            status=store.status,
+            version_arn=version.version_arn,
+            version_status=version.status,
+        )
+        return outputs.apply(resolved.update)
+
+    program()
+    assert resolved == {
+        "arn": "arn:aws:omics:us-east-1:123456789012:annotationStore/clinvar",
+        "status": "ACTIVE",
+        "version_arn": "arn:aws:omics:us-east-1:123456789012:annotationStore/clinvar/version/v2024",
+        "version_status": "ACTIVE",
+    }
+    assert ANNOTATION_STORE_TYPE == "pulumi-python:dynamic/omics:AnnotationStore"
+    assert VERSION_TYPE == "pulumi-python:dynamic/omics:AnnotationStoreVersion"
+
+
+def test_mocks_refuse_an_annotation_store_without_the_reference_its_format_needs() -> None:
+    pulumi.runtime.set_mocks(OmicsMocks(), "users-project", "test", False)
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def program() -> pulumi.Output[Any]:
+        return AnnotationStore("notes", name="gff_notes", store_format="GFF").status
+
+    with pytest.raises(OmicsCheckFailed, match="AnnotationStore notes: referenceArn: is required"):
+        program()

@@ -1,0 +1,183 @@
+"""The kinds of import job and of store HealthOmics analytics has, as data the flows take."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore import xform_name
+
+from omics_provider.core.service import STORE_NAME_HINT
+
+IMPORT_JOB_QUOTA = "L-876AD0A2"
+"""Service Quotas code of "Analytics - Maximum concurrent variant or annotation store import
+jobs" (5 per region): variant and annotation import jobs count against it together."""
+
+
+def method_name(operation: str) -> str:
+    """The boto3 client method of a HealthOmics operation (CreateVariantStore ->
+    create_variant_store), by botocore's own conversion."""
+    return xform_name(operation)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of import job: its operations, message nouns, request keys and quota."""
+
+    resource: str
+    """The Pulumi resource type that declares a job of this kind."""
+    noun: str
+    """What a job is called in messages ("variant import job")."""
+    store_noun: str
+    """What its destination is called in messages ("variant store")."""
+    start: str
+    get: str
+    list: str
+    cancel: str
+    list_key: str
+    """The member of the list operation's answer that holds the job summaries."""
+    destination_keys: tuple[str, ...]
+    """Start request members that name where the data lands."""
+    setting_keys: tuple[str, ...]
+    """Optional start request members that say how the files are read."""
+    quota_group: str
+    """The Service Quotas code whose concurrent-job limit this kind counts against."""
+    max_items: int | None
+    """Documented files per job, or None where AWS documents no limit."""
+    item_status_messages: bool
+    """Whether the get operation's items carry a statusMessage."""
+
+
+VARIANT_IMPORT = JobKind(
+    resource="VariantImportJob",
+    noun="variant import job",
+    store_noun="variant store",
+    start="StartVariantImportJob",
+    get="GetVariantImportJob",
+    list="ListVariantImportJobs",
+    cancel="CancelVariantImportJob",
+    list_key="variantImportJobs",
+    destination_keys=("destinationName",),
+    setting_keys=("runLeftNormalization", "annotationFields"),
+    quota_group=IMPORT_JOB_QUOTA,
+    max_items=1000,
+    item_status_messages=True,
+)
+
+ANNOTATION_IMPORT = JobKind(
+    resource="AnnotationImportJob",
+    noun="annotation import job",
+    store_noun="annotation store",
+    start="StartAnnotationImportJob",
+    get="GetAnnotationImportJob",
+    list="ListAnnotationImportJobs",
+    cancel="CancelAnnotationImportJob",
+    list_key="annotationImportJobs",
+    destination_keys=("destinationName", "versionName"),
+    setting_keys=("formatOptions", "runLeftNormalization", "annotationFields"),
+    quota_group=IMPORT_JOB_QUOTA,
+    max_items=None,
+    item_status_messages=False,
+)
+
+
+@dataclass(frozen=True)
+class StoreKind:
+    """One kind of store (or store version): its operations, nouns, create settings, statuses.
+
+    A store is named by `name`; an annotation store version by `name` and `versionName` (its
+    key). The model calls their ARN and size `<prefix>Arn` and `<prefix>SizeBytes`.
+    """
+
+    resource: str
+    """The Pulumi resource type that declares a store of this kind."""
+    noun: str
+    """What a store is called in messages ("variant store")."""
+    data_noun: str
+    """What it holds, for the warning before deleting it ("variants")."""
+    arn_type: str
+    """The resource type in the store's ARN (arn:aws:omics:...:variantStore/<name>)."""
+    create: str
+    get: str
+    update: str
+    delete: str
+    list: str
+    list_key: str
+    """The member of the list operation's answer that holds the store summaries."""
+    create_settings: tuple[str, ...]
+    """Create request members besides the ones every store takes (name, reference,
+    description, sseConfig, tags)."""
+    statuses: frozenset[str]
+    """Every status a store of this kind can report."""
+    name_hint: str
+    """What a valid name looks like, for messages."""
+    key: tuple[str, ...] = ("name",)
+    """The request members that name one (get, update and delete take them)."""
+    prefix: str = "store"
+    """How the model prefixes its ARN and size: storeArn, storeSizeBytes."""
+    delete_list: str | None = None
+    """For a delete that takes a list of names (DeleteAnnotationStoreVersions: `versions`), the
+    member holding it; its answer lists the ones it refused."""
+
+    def label(self, key: Mapping[str, Any]) -> str:
+        """How messages name the one key identifies: `store s`, `version v of store s`."""
+        if len(self.key) == 1:
+            return f"store {key['name']}"
+        return f"version {key['versionName']} of store {key['name']}"
+
+
+STORE_STATUSES = frozenset({"CREATING", "UPDATING", "DELETING", "ACTIVE", "FAILED"})
+"""StoreStatus of the model: both kinds of store report these."""
+
+VARIANT_STORE = StoreKind(
+    resource="VariantStore",
+    noun="variant store",
+    data_noun="variants",
+    arn_type="variantStore",
+    create="CreateVariantStore",
+    get="GetVariantStore",
+    update="UpdateVariantStore",
+    delete="DeleteVariantStore",
+    list="ListVariantStores",
+    list_key="variantStores",
+    create_settings=(),
+    statuses=STORE_STATUSES,
+    name_hint=STORE_NAME_HINT,
+)
+
+ANNOTATION_STORE = StoreKind(
+    resource="AnnotationStore",
+    noun="annotation store",
+    data_noun="annotations",
+    arn_type="annotationStore",
+    create="CreateAnnotationStore",
+    get="GetAnnotationStore",
+    update="UpdateAnnotationStore",
+    delete="DeleteAnnotationStore",
+    list="ListAnnotationStores",
+    list_key="annotationStores",
+    create_settings=("storeFormat", "storeOptions", "versionName"),
+    statuses=STORE_STATUSES,
+    name_hint=STORE_NAME_HINT.replace("variant", "annotation"),
+)
+
+ANNOTATION_STORE_VERSION = StoreKind(
+    resource="AnnotationStoreVersion",
+    noun="annotation store version",
+    data_noun="annotations",
+    arn_type="annotationStore",
+    create="CreateAnnotationStoreVersion",
+    get="GetAnnotationStoreVersion",
+    update="UpdateAnnotationStoreVersion",
+    delete="DeleteAnnotationStoreVersions",
+    list="ListAnnotationStoreVersions",
+    list_key="annotationStoreVersions",
+    create_settings=("versionName", "versionOptions"),
+    statuses=STORE_STATUSES,
+    name_hint=STORE_NAME_HINT.replace("variant", "annotation"),
+    key=("name", "versionName"),
+    prefix="version",
+    delete_list="versions",
+)
+"""A version of an annotation store: what annotation import jobs land in."""

@@ -1,0 +1,73 @@
+"""The emulator's timing switches: creation times cut to whole seconds, lists that lag starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from omics_emulator import EmulatorSettings, OmicsBackend, start_emulator
+from omics_emulator.cli import build_parser, settings_from
+from omics_emulator.pytest_plugin import make_omics_client
+from tests.support.clock import FakeClock
+from tests.support.jobs import ROLE_ARN, STORE, create_store
+
+START = {
+    "destinationName": STORE,
+    "roleArn": ROLE_ARN,
+    "items": [{"source": "s3://samples-bucket/a.vcf"}],
+}
+
+
+def test_start_with_whole_second_times_gives_racing_jobs_the_same_creation_time() -> None:
+    clock = FakeClock(start=1_800_000_000.25)
+    backend = OmicsBackend(EmulatorSettings(store_seconds=0, whole_second_times=True), clock)
+    with start_emulator(backend=backend) as emulator:
+        client = make_omics_client(emulator.url)
+        create_store(client)
+        first = client.start_variant_import_job(**START)["jobId"]
+        clock.sleep(0.5)
+        second = client.start_variant_import_job(**START)["jobId"]
+        times = {client.get_variant_import_job(jobId=j)["creationTime"] for j in (first, second)}
+    assert len(times) == 1
+    assert next(iter(times)).timestamp() == 1_800_000_000
+
+
+@pytest.mark.parametrize("listing", ["storeName", "status", "ids"])
+def test_list_leaves_out_a_new_job_for_list_delay_seconds(listing: str) -> None:
+    clock = FakeClock()
+    backend = OmicsBackend(
+        EmulatorSettings(store_seconds=0, job_seconds=60, list_delay_seconds=3), clock
+    )
+    with start_emulator(backend=backend) as emulator:
+        client = make_omics_client(emulator.url)
+        create_store(client)
+        job_id = client.start_variant_import_job(**START)["jobId"]
+        queries: dict[str, dict[str, Any]] = {
+            "storeName": {"filter": {"storeName": STORE}},
+            "status": {"filter": {"status": "SUBMITTED"}},
+            "ids": {"ids": [job_id]},
+        }
+        query = queries[listing]
+
+        def listed() -> list[str]:
+            return [j["id"] for j in client.list_variant_import_jobs(**query)["variantImportJobs"]]
+
+        assert listed() == []
+        assert client.get_variant_import_job(jobId=job_id)["status"] == "SUBMITTED"
+        clock.sleep(2.9)
+        assert listed() == []
+        clock.sleep(0.1)
+        assert listed() == [job_id]
+
+
+def test_cli_timing_switches_reach_the_settings() -> None:
+    args = build_parser().parse_args(["--whole-second-times", "--list-delay-seconds", "2.5"])
+    settings = settings_from(args)
+    assert (settings.whole_second_times, settings.list_delay_seconds) == (True, 2.5)
+    assert settings_from(build_parser().parse_args([])).list_delay_seconds == 0.0
+
+
+def test_settings_refuse_a_negative_list_delay() -> None:
+    with pytest.raises(ValueError, match="list_delay_seconds must be a finite number"):
+        EmulatorSettings(list_delay_seconds=-1)
