@@ -14,6 +14,7 @@ from omics_provider import VariantImportJob, VariantImportRole, VariantStore
 from omics_provider.aws.clients import CONFIG_NAMESPACE
 from omics_stack.config import StackConfig, parse_stack_config
 from omics_stack.engine_config import read_config
+from omics_stack.table_program import declare_table_imports
 
 
 def import_role(config: StackConfig) -> VariantImportRole | None:
@@ -60,23 +61,38 @@ def declare_jobs(
 project_dir = Path(__file__).resolve().parent
 config = parse_stack_config(read_config(pulumi.Config(CONFIG_NAMESPACE)), project_dir)
 
-# The role first: a policy that cannot be granted fails the program before anything is declared.
-role = import_role(config) if config.imports else None
+if config.destination == "table":
+    # The batches go to an Iceberg table; a store still named is kept as it is, with its data.
+    table, table_imports = declare_table_imports(config)
+    pulumi.export("tableUuid", table.table_uuid)
+    pulumi.export("tableImports", {name: i.item_counts for name, i in table_imports.items()})
 
-store = VariantStore(
-    "variant-store",
-    name=config.store_name,
-    reference_arn=config.reference_arn,
-    description=config.store_description,
-    adopt_existing=config.adopt_existing_store,
-    force_destroy=config.force_destroy_store,
-    opts=pulumi.ResourceOptions(protect=config.protect_store),
+# The role first: a policy that cannot be granted fails the program before anything is declared.
+role = import_role(config) if config.imports and config.destination == "store" else None
+
+store = (
+    None
+    if not config.store_name
+    else VariantStore(
+        "variant-store",
+        name=config.store_name,
+        reference_arn=config.reference_arn,
+        description=config.store_description,
+        adopt_existing=config.adopt_existing_store,
+        force_destroy=config.force_destroy_store,
+        opts=pulumi.ResourceOptions(protect=config.protect_store),
+    )
 )
 
-role_arn, jobs = declare_jobs(config, store, role)
+role_arn, jobs = (
+    declare_jobs(config, store, role)
+    if store is not None and config.destination == "store"
+    else (None, {})
+)
 
-pulumi.export("storeName", store.name)
-pulumi.export("storeArn", store.store_arn)
+if store is not None:
+    pulumi.export("storeName", store.name)
+    pulumi.export("storeArn", store.store_arn)
 pulumi.export("roleArn", role_arn)
 pulumi.export("roleGrantedPrefixes", role.granted_prefixes if role else [])
 pulumi.export("jobIds", {name: job.job_id for name, job in jobs.items()})

@@ -31,6 +31,7 @@ from bench.polling import (
 from bench.polling_alternatives import render_alternatives
 from bench.report import Row, exit_status, machine_context, render, verdict
 from bench.role_policy import measure_role_policy, most_exact_files
+from bench.variant_table import table_rows
 from omics_provider.core.role_policy import INLINE_POLICY_LIMIT, POLICY_BUDGET
 
 PROVIDER_MS_TARGET = 10.0
@@ -313,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         ("delivery commands", delivery_rows),
         ("role policy", role_policy_rows),
         ("store history", history_rows),
+        ("variant table", table_rows),
     ]
     for name, section in sections:
         print(f"bench: measuring {name} ...", file=sys.stderr, flush=True)

@@ -20,6 +20,7 @@ from omics_provider.core.service import (
 )
 from omics_provider.core.validation import Checker, has_control_character, quoted
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
+from omics_provider.resources.table_inputs import check_catalog, check_table
 from omics_stack.manifests import (
     MANIFEST_HINT,
     ManifestError,
@@ -40,6 +41,8 @@ STACK_KEYS = {
     "waitForCompletion": "boolean",
     "timeoutSeconds": "number",
     "rolePropagationSeconds": "number",
+    "destination": "string",
+    "table": "object",
 }
 """The program's keys and their kinds (which `pulumi.Config` getter converts each)."""
 PROVIDER_KEYS = frozenset(
@@ -48,6 +51,12 @@ PROVIDER_KEYS = frozenset(
 """Keys of the same namespace read by the providers themselves (see ProviderSettings)."""
 BATCH_KEYS = frozenset(
     {"name", "sources", "manifest", "runLeftNormalization", "annotationFields", "allowReimport"}
+)
+DESTINATIONS = ("store", "table")
+TABLE_KEYS = frozenset({"name", "catalog", "forceDestroy", "workers"})
+TABLE_HINT = (
+    "table is a map {name: namespace.name, catalog: {PyIceberg catalog properties}, "
+    "forceDestroy: false, workers: <processes>}; omit catalog for the embedded SQLite catalog"
 )
 BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 BATCH_NAME_HINT = "a batch name is 1 to 100 letters, digits, '_', '.' or '-' (e.g. cohort-2024-06)"
@@ -89,6 +98,9 @@ class StackConfig:
     wait_for_completion: bool = True
     timeout_seconds: float | None = None
     role_propagation_seconds: float = DEFAULT_SETTLE_SECONDS
+    destination: str = "store"
+    table: Mapping[str, Any] | None = None
+    """With destination table: {name, catalog, forceDestroy, workers} (see TABLE_HINT)."""
     sources: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -136,8 +148,16 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     """
     checker = Checker()
     _unknown_keys(checker, values)
-    store_name = _required_string(checker, values, "storeName", "StoreName", STORE_NAME_HINT)
-    reference = _required_string(checker, values, "referenceArn", "ReferenceArn", REFERENCE_HINT)
+    destination = _destination(checker, values.get("destination"))
+    table = _table(checker, values.get("table")) if destination == "table" else None
+    store_declared = destination == "store" or values.get("storeName") is not None
+    store_name: str | None = ""
+    reference: str | None = ""
+    if store_declared:
+        store_name = _required_string(checker, values, "storeName", "StoreName", STORE_NAME_HINT)
+        reference = _required_string(
+            checker, values, "referenceArn", "ReferenceArn", REFERENCE_HINT
+        )
     role = values.get("existingRoleArn")
     if role is not None:
         checker.shape_string("existingRoleArn", role, "Arn", ROLE_ARN_HINT)
@@ -163,12 +183,36 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         wait_for_completion=values.get("waitForCompletion", True) is not False,
         timeout_seconds=None if timeout is None else float(timeout),
         role_propagation_seconds=DEFAULT_SETTLE_SECONDS if propagation is None else propagation,
+        destination=destination,
+        table=table,
     )
 
 
 def _unknown_keys(checker: Checker, values: Mapping[str, Any]) -> None:
     for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
         checker.fail(key, f"is not a key of this program; known keys: {', '.join(STACK_KEYS)}")
+
+
+def _destination(checker: Checker, value: Any) -> str:
+    """destination: store (a HealthOmics variant store, the default) or table (Iceberg)."""
+    if value is None:
+        return "store"
+    if value not in DESTINATIONS:
+        checker.fail("destination", f"{value!r} is not a destination; use store or table")
+        return "store"
+    return str(value)
+
+
+def _table(checker: Checker, value: Any) -> Mapping[str, Any] | None:
+    if not isinstance(value, Mapping):
+        checker.fail("table", f"is required with destination table; {TABLE_HINT}")
+        return None
+    for key in sorted(set(value) - TABLE_KEYS):
+        checker.fail(f"table.{key}", f"is not a key of table; {TABLE_HINT}")
+    check_table(checker, value.get("name"), "table.name")
+    check_catalog(checker, value.get("catalog"), "table.catalog")
+    checker.boolean("table.forceDestroy", value.get("forceDestroy"))
+    return dict(value)
 
 
 def _keys_of_kind(kind: str) -> list[str]:
