@@ -8,12 +8,13 @@ it, never imported around it.
 """
 
 from omics_provider.aws.calls import CallContext
-from omics_provider.aws.clients import is_aws_endpoint
+from omics_provider.aws.clients import AwsSettings, build_omics_client, is_aws_endpoint
 from omics_provider.aws.errors import error_code, error_message
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ProviderError
 from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
+from omics_provider.core.redaction import redact
 from omics_provider.core.role_policy import check_kms_key_arns
 from omics_provider.core.service import (
     JOB_ACTIVE,
@@ -25,7 +26,14 @@ from omics_provider.core.service import (
     string_rule,
 )
 from omics_provider.core.timing import SYSTEM_CLOCK, Deadline
-from omics_provider.core.validation import Checker, has_control_character
+from omics_provider.core.validation import (
+    QUOTED_CHARACTERS,
+    Checker,
+    endpoint_problem,
+    has_control_character,
+    number_from_text,
+    quoted,
+)
 from omics_provider.flows.store_history import Holdings, read_store
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 from omics_provider.resources.table_inputs import check_catalog, check_table
@@ -36,11 +44,13 @@ __all__ = [
     "JOB_ACTIVE",
     "MAX_ITEMS_PER_JOB",
     "MAX_SETTLE_SECONDS",
+    "QUOTED_CHARACTERS",
     "REFERENCE_HINT",
     "ROLE_ARN_HINT",
     "SOURCE_HINT",
     "STORE_NAME_HINT",
     "SYSTEM_CLOCK",
+    "AwsSettings",
     "CallContext",
     "Checker",
     "Deadline",
@@ -48,13 +58,18 @@ __all__ = [
     "OmicsApi",
     "Progress",
     "ProviderError",
+    "build_omics_client",
     "check_catalog",
     "check_kms_key_arns",
     "check_table",
+    "endpoint_problem",
     "error_code",
     "error_message",
     "has_control_character",
     "is_aws_endpoint",
+    "number_from_text",
+    "quoted",
     "read_store",
+    "redact",
     "string_rule",
 ]

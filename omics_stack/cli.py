@@ -7,13 +7,15 @@ Exit status: 0 done; 1 `plan --check` found undeclared files, or `verify` found 
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB
-from omics_stack.config import StackConfig
+from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB, redact
+from omics_stack.config import DeclaredBatches
 from omics_stack.delivery import PlanOutcome, PlanRequest, load_stack, plan
 from omics_stack.errors import CommandError
 from omics_stack.exclusion import exclude_failures
@@ -27,6 +29,7 @@ FOUND = 1
 FAILED = 2
 VERIFY_PROGRESS_FILES = 1000
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+GIBIBYTES = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args, sys.stdout, sys.stderr)
     except CommandError as error:
-        print(f"{PROGRAM} {args.command}: error: {error}", file=sys.stderr, flush=True)
+        print(redact(f"{PROGRAM} {args.command}: error: {error}"), file=sys.stderr, flush=True)
         return FAILED
     except KeyboardInterrupt:
         print(f"{PROGRAM} {args.command}: interrupted; nothing was written", file=sys.stderr)
@@ -84,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verifier.add_argument(
         "--max-file-gb",
-        type=float,
+        type=_gibibytes,
         default=FILE_QUOTA_GB,
         help=f"largest file an import job takes, in GiB (default {FILE_QUOTA_GB}: the quota)",
     )
@@ -119,6 +122,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _gibibytes(text: str) -> float:
+    """A file size limit in GiB: a finite positive ASCII decimal number (20, 0.5, 9.5e-06)."""
+    value = float(text) if GIBIBYTES.fullmatch(text) else 0.0
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size in GiB: give a positive decimal number such as 20 or 0.5"
+        )
     return value
 
 
@@ -197,7 +210,7 @@ def _run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _exclude(
-    stack: StackFile, config: StackConfig, problems: list[Problem], out: TextIO, err: TextIO
+    stack: StackFile, config: DeclaredBatches, problems: list[Problem], out: TextIO, err: TextIO
 ) -> int:
     """Move the failing files of batches that never ran to exclusions; 1 if any had to stay."""
     _say(err, "verify", f"reading the import jobs of variant store {config.store_name} ...")

@@ -23,6 +23,8 @@ from omics_provider.surface import (
     check_kms_key_arns,
     check_table,
     has_control_character,
+    quoted,
+    redact,
     string_rule,
 )
 from omics_stack.manifests import (
@@ -133,6 +135,43 @@ class StackConfig:
         object.__setattr__(self, "sources", tuple(every))
 
 
+@dataclass(frozen=True)
+class DeclaredBatches:
+    """The batches a stack declares, every file they list, the files it keeps out and the store
+    it names (the part plan and verify read)."""
+
+    imports: tuple[ImportBatch, ...]
+    exclusions: tuple[Exclusion, ...] = ()
+    store_name: str = ""
+    sources: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        every = dict.fromkeys(s for batch in self.imports for s in batch.sources)
+        object.__setattr__(self, "sources", tuple(every))
+
+
+def parse_declared_batches(values: Mapping[str, Any], root: Path) -> DeclaredBatches:
+    """The `imports`, `exclusions` and `storeName` keys alone, checked as parse_stack_config
+    checks them; else raise.
+
+    plan and verify need nothing else: the values of other keys (a `secure:` value, say) are
+    neither read nor judged; a key the program does not know still fails, naming it.
+    """
+    checker = Checker()
+    _unknown_keys(checker, values)
+    imports = _batches(checker, values.get("imports"), root)
+    exclusions = _exclusions(checker, values.get("exclusions"), imports)
+    store_name = values.get("storeName")
+    _raise_failures(checker)
+    return DeclaredBatches(imports, exclusions, store_name if isinstance(store_name, str) else "")
+
+
+def _raise_failures(checker: Checker) -> None:
+    if checker.failures:
+        reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
+        raise StackConfigError(redact(f"invalid stack configuration: {reasons}"))
+
+
 def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> StackConfig:
     """A StackConfig from the namespace's typed values (keys without the namespace); else raise.
 
@@ -141,8 +180,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     Each file belongs to exactly one batch: overlapping batches fail, one failure per conflict.
     """
     checker = Checker()
-    for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
-        checker.fail(key, f"is not a key of this program; known keys: {', '.join(STACK_KEYS)}")
+    _unknown_keys(checker, values)
     destination = _destination(checker, values.get("destination"))
     table = _table(checker, values.get("table")) if destination == "table" else None
     store_declared = destination == "store" or values.get("storeName") is not None
@@ -166,9 +204,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
     kms_key_arns = _kms_key_arns(checker, values.get("kmsKeyArns"))
     exclusions = _exclusions(checker, values.get("exclusions"), imports)
-    if checker.failures:
-        reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
-        raise StackConfigError(f"invalid stack configuration: {reasons}")
+    _raise_failures(checker)
     timeout = values.get("timeoutSeconds")
     return StackConfig(
         store_name=str(store_name),
@@ -187,6 +223,11 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         kms_key_arns=kms_key_arns,
         exclusions=exclusions,
     )
+
+
+def _unknown_keys(checker: Checker, values: Mapping[str, Any]) -> None:
+    for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
+        checker.fail(key, f"is not a key of this program; known keys: {', '.join(STACK_KEYS)}")
 
 
 def _destination(checker: Checker, value: Any) -> str:
@@ -225,10 +266,8 @@ def _required_string(
 
 
 def _propagation_seconds(checker: Checker, value: Any) -> float | None:
-    """rolePropagationSeconds: 0 (no wait after a policy change) or up to 900 seconds."""
-    if value == 0 and not isinstance(value, bool):
-        return 0.0
-    return checker.seconds("rolePropagationSeconds", value, high=MAX_SETTLE_SECONDS)
+    """rolePropagationSeconds: 0 (no wait after a policy change) to 900 seconds."""
+    return checker.seconds("rolePropagationSeconds", value, low=0.0, high=MAX_SETTLE_SECONDS)
 
 
 def _kms_key_arns(checker: Checker, value: Any) -> tuple[str, ...]:
@@ -354,7 +393,7 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
     if checker.required(f"{prop}.name", name, BATCH_NAME_HINT) and (
         not isinstance(name, str) or not BATCH_NAME.fullmatch(name)
     ):
-        checker.fail(f"{prop}.name", f"{name!r} is not a valid batch name; {BATCH_NAME_HINT}")
+        checker.fail(f"{prop}.name", f"{quoted(name)} is not a valid batch name; {BATCH_NAME_HINT}")
     manifest = raw.get("manifest")
     if manifest is not None and "sources" in raw:
         checker.fail(prop, "lists sources and names a manifest; give one of the two")
@@ -398,7 +437,7 @@ def _sources(checker: Checker, prop: str, sources: Any) -> tuple[str, ...]:
 
 def _manifest_sources(checker: Checker, prop: str, manifest: Any, root: Path) -> tuple[str, ...]:
     if not isinstance(manifest, str):
-        checker.fail(prop, f"must be a file path, got {manifest!r}; {MANIFEST_HINT}")
+        checker.fail(prop, f"must be a file path, got {quoted(manifest)}; {MANIFEST_HINT}")
         return ()
     problem = manifest_problem(manifest)
     if problem is not None:
@@ -432,7 +471,7 @@ def _check_manifest_lines(
             else rule.violation(line.source)
         )
         if problem is not None:
-            bad.append(f"line {line.number}: {line.source!r} {problem}")
+            bad.append(f"line {line.number}: {quoted(line.source)} {problem}")
         elif first_line.setdefault(line.source, line.number) != line.number:
             bad.append(f"line {line.number} repeats line {first_line[line.source]}")
     if bad:

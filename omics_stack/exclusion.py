@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from omics_provider.surface import CONFIG_NAMESPACE
 from omics_stack.atomic import atomic_write
-from omics_stack.config import ImportBatch, StackConfig
+from omics_stack.config import DeclaredBatches, ImportBatch
 from omics_stack.errors import CommandError
 from omics_stack.stack_file import IMPORTS_KEY, StackFile
 from omics_stack.verification import Problem
@@ -37,7 +37,7 @@ class ExclusionOutcome:
 
 
 def exclude_failures(
-    stack: StackFile, config: StackConfig, problems: Sequence[Problem], ran: set[str]
+    stack: StackFile, config: DeclaredBatches, problems: Sequence[Problem], ran: set[str]
 ) -> ExclusionOutcome:
     """Move problems of batches not in ran into exclusions; write the files; say what moved.
 

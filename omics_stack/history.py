@@ -6,21 +6,20 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_provider.surface import (
     SYSTEM_CLOCK,
+    AwsSettings,
     CallContext,
     Deadline,
     Holdings,
     OmicsApi,
     Progress,
     ProviderError,
+    build_omics_client,
     error_code,
     error_message,
-    is_aws_endpoint,
     read_store,
 )
 from omics_stack.errors import CommandError
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
 READERS = 4
 """Connections of the client (the shared reader reads this many jobs at once)."""
+PLAN_RETRIES = {"mode": "standard", "max_attempts": 5}
 READ_SECONDS = 15 * 60.0
 """How long reading a store's history may take, retries included."""
 
@@ -55,22 +55,13 @@ class StoreHistory:
 def omics_client(
     region: str | None, profile: str | None, endpoint: str | None, connections: int = READERS
 ) -> Any:
-    """An omics client (standard retries); a custom endpoint gets no `analytics-` host prefix."""
-    session = boto3.session.Session(profile_name=profile)
-    custom = endpoint is not None and not is_aws_endpoint(endpoint)
-    # Left unset otherwise: botocore then honours AWS_DISABLE_HOST_PREFIX_INJECTION and the
-    # config file's disable_host_prefix_injection (for an endpoint from AWS_ENDPOINT_URL_OMICS).
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 5},
-        max_pool_connections=connections,
-        connect_timeout=10,
-        read_timeout=60,
-    )
-    if custom:
-        config = config.merge(Config(inject_host_prefix=False))
-    return session.client(
-        "omics", region_name=region or session.region_name, endpoint_url=endpoint, config=config
-    )
+    """An omics client (standard retries) built by the provider's own builder: the same region,
+    endpoint and host-prefix rule as the provider; CommandError names a bad profile or region."""
+    settings = AwsSettings(region=region, profile=profile, omics_endpoint=endpoint)
+    try:
+        return build_omics_client(settings, None, retries=PLAN_RETRIES, connections=connections)
+    except ProviderError as error:
+        raise CommandError(str(error)) from None
 
 
 def store_history(client: OmicsClient, store: str, missing_ok: bool = False) -> StoreHistory:

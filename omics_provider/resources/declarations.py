@@ -1,7 +1,9 @@
 """One program never imports a file into a store twice: overlapping import declarations fail.
 
 Each VariantImportJob registers its files, once they are known, under its store and resolved
-region (a resource that omits `region` counts as the stack's `aws:region`). A second declaration
+region: a resource that omits `region` counts as the region the provider will use (the stack's
+`aws:region`, else boto3's own resolution from the environment or the profile); when no region
+can be resolved, the program fails naming the settings to set. A second declaration
 that lists a file already declared for the same store fails the program, naming both resources
 and the first shared file. Values that are still unknown at preview are checked at `up`.
 """
@@ -16,11 +18,16 @@ from typing import Any
 import pulumi
 from pulumi.runtime.settings import get_monitor
 
-DEFAULT_REGION = "(default region)"
+from omics_provider.aws.clients import REGION_ADVICE, AwsSettings, resolve_region
+from omics_provider.core.errors import ProviderError
 
 
 class OverlappingImportsError(pulumi.RunError):
     """Two declarations of one program import the same file into the same store."""
+
+
+class UnresolvedRegionError(pulumi.RunError):
+    """A declaration omits `region` and neither the stack nor boto3 names one."""
 
 
 class Declarations:
@@ -68,14 +75,29 @@ def declared_items(
     def register(args: list[Any]) -> Any:
         store_name, resolved_items, region_name = args
         if isinstance(store_name, str) and isinstance(resolved_items, list):
-            where = region_name or pulumi.Config("aws").get("region") or DEFAULT_REGION
+            where = _region(resource, region_name)
             sources = [_source(item) for item in resolved_items]
             program_declarations().register(
-                resource, store_name, str(where), [s for s in sources if s is not None]
+                resource, store_name, where, [s for s in sources if s is not None]
             )
         return resolved_items
 
     return pulumi.Output.all(store, items, region).apply(register)
+
+
+def _region(resource: str, region: Any) -> str:
+    """The region the provider will use for resource (see the module); raise when there is none."""
+    aws = pulumi.Config("aws")
+    settings = AwsSettings(region=aws.get("region"), profile=aws.get("profile"))
+    try:
+        resolved = resolve_region(settings, str(region) if region else None)
+    except ProviderError as error:
+        raise UnresolvedRegionError(f"VariantImportJob {resource}: {error}") from None
+    if resolved is None:
+        raise UnresolvedRegionError(
+            f"VariantImportJob {resource}: no AWS region is set: {REGION_ADVICE}"
+        )
+    return resolved
 
 
 def _source(item: Any) -> str | None:

@@ -309,6 +309,9 @@ def test_program_rejects_duplicate_batch_names(
         ({"adoptExistingStore": "maybe"}, "adoptExistingStore", "typo_adopt"),
         ({"timeoutSeconds": "soon"}, "timeoutSeconds", "typo_soon"),
         ({"timeoutSeconds": "nan"}, "timeoutSeconds", "typo_nan"),
+        ({"timeoutSeconds": "5_0"}, "timeoutSeconds", "typo_underscore"),
+        ({"timeoutSeconds": "\uff160"}, "timeoutSeconds", "typo_full_width"),
+        ({"timeoutSeconds": True}, "timeoutSeconds", "typo_boolean"),
     ],
 )
 def test_program_rejects_bad_key_from_engine_config_before_any_resource(

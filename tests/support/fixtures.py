@@ -15,7 +15,13 @@ from tests.support.jobs import FAST_POLL_CONFIG, create_store, plugin_env
 @pytest.fixture(autouse=True)
 def dummy_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test ever reaches AWS: dummy credentials and region, no profile or config file."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_OMICS"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_OMICS",
+        "AWS_DISABLE_HOST_PREFIX_INJECTION",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
