@@ -16,7 +16,7 @@ REQUIRE_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3
 # Run a command with its output captured; show the output only if the command fails.
 QUIETLY := sh -c 'out=$$("$$@" 2>&1) || { status=$$?; printf "%s\n" "$$out" >&2; exit $$status; }' quietly
 
-.PHONY: setup lock test lint lint-workflows up down bench clean
+.PHONY: setup lock test test-floors release-check lint lint-workflows up down bench clean
 
 setup: $(STAMP)
 	@:  # quiet when up to date
@@ -42,15 +42,34 @@ lint: setup lint-workflows
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+EXAMPLE_WORKFLOWS := examples/own-infra-repo/.github/workflows
+
 lint-workflows: setup
 	$(VENV)/bin/actionlint
-	$(VENV)/bin/zizmor --offline --quiet .github/workflows
+	$(VENV)/bin/actionlint $(EXAMPLE_WORKFLOWS)/*.yml
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows $(EXAMPLE_WORKFLOWS)
 
 # Most tests wait on servers and clocks, not the CPU: two pytest-xdist workers per core, at most 8.
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(8, 2 * (os.cpu_count() or 1)))')
 
 test: lint
 	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+
+# The suite with every direct dependency at the floor pyproject.toml allows (uv's lowest-direct
+# resolution), in its own virtualenv: the ranges a user installs from must be true.
+FLOORS_VENV := .venv-floors
+
+test-floors: setup
+	@rm -rf $(FLOORS_VENV)
+	@$(QUIETLY) $(UV) venv --python $(PYTHON) $(FLOORS_VENV)
+	@echo "installing the lowest versions pyproject.toml allows into $(FLOORS_VENV) ..."
+	@VIRTUAL_ENV=$(FLOORS_VENV) $(QUIETLY) $(UV) pip install --resolution lowest-direct -e . --group dev
+	$(FLOORS_VENV)/bin/pytest -n $(TEST_WORKERS)
+
+# Build the wheel and sdist, check them, install the wheel into a fresh virtualenv and run the
+# example infrastructure repo's tests, plan and verify with it, outside this tree.
+release-check: setup
+	UV=$(abspath $(UV)) $(PY) scripts/release_check.py
 
 PULUMI_MISSING = the Pulumi CLI is not on PATH (pip cannot install it); install it from https://www.pulumi.com/docs/iac/download-install/ and run make $@ again
 
@@ -71,4 +90,4 @@ bench: setup
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) $(UV_BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) $(FLOORS_VENV) $(UV_BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -13,6 +13,7 @@ from pulumi.runtime import proto, rpc
 
 from omics_emulator.pytest_plugin import make_omics_client
 from omics_emulator.server import EmulatorHandle
+from omics_provider.resources.provider_base import MIN_LOCAL_POLL_SECONDS
 
 REGION = "us-east-1"
 REFERENCE_ARN = (
@@ -56,16 +57,14 @@ def plugin_env(emulator: EmulatorHandle) -> dict[str, str]:
 
 
 def plugin_config(scale: float = 1.0) -> dict[str, str]:
-    """Stack configuration for the plugin; scale < 1 shortens every poll interval in proportion."""
+    """Stack configuration for the plugin; scale < 1 shortens every poll interval in proportion,
+    down to the floor the provider accepts against a local endpoint."""
     config = {"aws:region": REGION}
     if scale != 1.0:
-        config.update(
-            {
-                "omics-variant-import:pollInitialSeconds": str(2 * scale),
-                "omics-variant-import:pollMaxSeconds": str(120 * scale),
-                "omics-variant-import:quotaPollSeconds": str(10 * scale),
-            }
-        )
+        defaults = {"pollInitialSeconds": 2, "pollMaxSeconds": 120, "quotaPollSeconds": 10}
+        for key, seconds in defaults.items():
+            interval = max(MIN_LOCAL_POLL_SECONDS, seconds * scale)
+            config[f"omics-variant-import:{key}"] = f"{interval:.6f}"
     return config
 
 

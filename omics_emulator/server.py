@@ -9,6 +9,7 @@ model gives routing, validation and output shapes directly. moto stays a test de
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import socket
@@ -28,7 +29,7 @@ from omics_emulator.exceptions import (
     RequestTimeoutException,
     UnknownOperationException,
 )
-from omics_emulator.framing import content_length, is_chunked, read_chunked
+from omics_emulator.framing import DeadlineReader, content_length, is_chunked, read_chunked
 from omics_emulator.models import DEFAULT_REGION, OmicsBackend
 from omics_emulator.protocol import (
     Router,
@@ -87,17 +88,30 @@ class OmicsRequestHandler(BaseHTTPRequestHandler):
         """Stay quiet: one line per request would drown the CLI's output."""
 
     def setup(self) -> None:
-        """Close the connection once it sends nothing for ``idle_timeout_seconds``.
+        """Close the connection once it sends nothing for ``idle_timeout_seconds``, or once a
+        request has not arrived whole ``idle_timeout_seconds`` after its first byte.
 
-        The timeout covers every read: between requests (the connection just closes, as
-        BaseHTTPRequestHandler does on a timeout) and within a body (answered 408).
+        Between requests or within the request line and headers the connection just closes
+        (as BaseHTTPRequestHandler does on a timeout); within a body the answer is 408.
         """
         super().setup()
-        self.connection.settimeout(self.server.backend.settings.idle_timeout_seconds)
+        seconds = self.server.backend.settings.idle_timeout_seconds
+        self.connection.settimeout(seconds)
+        self.rfile.close()  # the socket stays open: the reader below reads it instead
+        self._reader = DeadlineReader(self.connection, seconds, seconds)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        """One request, its deadline starting with its first byte."""
+        self._reader.next_request()
+        super().handle_one_request()
 
     def _handle(self) -> None:
         try:
             status, headers, body = self._dispatch()
+        except (ConnectionError, ClientHungUp) as error:
+            self._hung_up(error)
+            return
         except OmicsError as err:
             status, headers, body = error_body(err)
         except Exception:
@@ -105,7 +119,21 @@ class OmicsRequestHandler(BaseHTTPRequestHandler):
             status, headers, body = error_body(
                 InternalServerException("The emulator failed internally")
             )
-        self._send(status, headers, body)
+        try:
+            self._send(status, headers, body)
+        except ConnectionError as error:
+            self._hung_up(error)
+
+    def _hung_up(self, error: BaseException) -> None:
+        """Log, in one line, a client that went away before its answer; close the connection."""
+        self.close_connection = True
+        host, port = self.client_address[:2]
+        print(
+            f"omics-emulator: client {host}:{port} hung up during {self.command} "
+            f"{self.path[:100]} ({type(error).__name__})",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _dispatch(self) -> tuple[int, dict[str, str], bytes]:
         body = self._read_body()
@@ -150,14 +178,17 @@ class OmicsRequestHandler(BaseHTTPRequestHandler):
         except RequestEntityTooLargeException:
             self._drain(self.headers.get("Content-Length", ""))
             raise
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ClientHungUp(f"the body ended after {len(body)} of {length} bytes")
+        return body
 
     def _drain(self, declared: str) -> None:
         """Discard a moderately oversized body so the client can read the 413 answer."""
         length = int(declared)
         if not 0 < length <= DRAIN_LIMIT_BYTES:
             return
-        self.connection.settimeout(DRAIN_TIMEOUT_SECONDS)
+        self._reader.deadline = self._reader.clock() + DRAIN_TIMEOUT_SECONDS
         remaining = length
         with contextlib.suppress(OSError):
             while remaining > 0:
@@ -178,6 +209,10 @@ class OmicsRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+class ClientHungUp(Exception):
+    """The client closed its connection before its request arrived whole."""
 
 
 class OmicsHTTPServer(ThreadingHTTPServer):
@@ -203,6 +238,19 @@ class OmicsHTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up gets one line; anything else its traceback (the default)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            host, port = client_address[:2]
+            print(
+                f"omics-emulator: client {host}:{port} hung up ({type(error).__name__})",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         """Cut every open (keep-alive) connection, as a service going down would."""

@@ -12,6 +12,11 @@ from omics_provider.resources.annotation_store_version import (
 from omics_provider.resources.import_role import VariantImportRole
 from omics_provider.resources.variant_import_job import VariantImportJob, VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStore, VariantStoreProvider
+from omics_provider.resources.variant_table import VariantTable, VariantTableProvider
+from omics_provider.resources.variant_table_import import (
+    VariantTableImport,
+    VariantTableImportProvider,
+)
 
 __all__ = [
     "AnnotationImportJob",
@@ -25,4 +30,8 @@ __all__ = [
     "VariantImportRole",
     "VariantStore",
     "VariantStoreProvider",
+    "VariantTable",
+    "VariantTableImport",
+    "VariantTableImportProvider",
+    "VariantTableProvider",
 ]

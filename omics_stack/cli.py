@@ -7,23 +7,29 @@ Exit status: 0 done; 1 `plan --check` found undeclared files, or `verify` found 
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB, redact
+from omics_stack.config import DeclaredBatches
 from omics_stack.delivery import PlanOutcome, PlanRequest, load_stack, plan
 from omics_stack.errors import CommandError
+from omics_stack.exclusion import exclude_failures
+from omics_stack.history import omics_client, store_history
 from omics_stack.s3 import parse_prefix, s3_client
-from omics_stack.stack_file import locate
-from omics_stack.verification import CONCURRENCY, FILE_QUOTA_GB, GIB, verify_batches
+from omics_stack.stack_file import StackFile, locate
+from omics_stack.verification import CONCURRENCY, FILE_QUOTA_GB, GIB, Problem, verify_batches
 
 PROGRAM = "omics-variant-import"
 FOUND = 1
 FAILED = 2
 VERIFY_PROGRESS_FILES = 1000
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+GIBIBYTES = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args, sys.stdout, sys.stderr)
     except CommandError as error:
-        print(f"{PROGRAM} {args.command}: error: {error}", file=sys.stderr, flush=True)
+        print(redact(f"{PROGRAM} {args.command}: error: {error}"), file=sys.stderr, flush=True)
         return FAILED
     except KeyboardInterrupt:
         print(f"{PROGRAM} {args.command}: interrupted; nothing was written", file=sys.stderr)
@@ -81,9 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     verifier.add_argument(
         "--max-file-gb",
-        type=float,
+        type=_gibibytes,
         default=FILE_QUOTA_GB,
         help=f"largest file an import job takes, in GiB (default {FILE_QUOTA_GB}: the quota)",
+    )
+    verifier.add_argument(
+        "--exclude",
+        action="store_true",
+        help="move the failing files of batches that never ran into the stack's exclusions "
+        "(reads the store's import jobs to tell which batches ran)",
     )
     verifier.set_defaults(run=_run_verify)
     return parser
@@ -110,6 +122,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _gibibytes(text: str) -> float:
+    """A file size limit in GiB: a finite positive ASCII decimal number (20, 0.5, 9.5e-06)."""
+    value = float(text) if GIBIBYTES.fullmatch(text) else 0.0
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size in GiB: give a positive decimal number such as 20 or 0.5"
+        )
     return value
 
 
@@ -182,7 +204,35 @@ def _run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         file=out,
         flush=True,
     )
+    if args.exclude and result.problems:
+        return _exclude(stack, config, result.problems, out, err)
     return FOUND if result.problems else 0
+
+
+def _exclude(
+    stack: StackFile, config: DeclaredBatches, problems: list[Problem], out: TextIO, err: TextIO
+) -> int:
+    """Move the failing files of batches that never ran to exclusions; 1 if any had to stay."""
+    _say(err, "verify", f"reading the import jobs of variant store {config.store_name} ...")
+    endpoint = stack.setting(f"{CONFIG_NAMESPACE}:omicsEndpoint")
+    client = omics_client(stack.setting("aws:region"), stack.setting("aws:profile"), endpoint)
+    history = store_history(client, config.store_name, missing_ok=True)
+    ran = {batch.name for batch in config.imports if history.listed.intersection(batch.sources)}
+    outcome = exclude_failures(stack, config, problems, ran)
+    for problem in outcome.kept:
+        print(
+            f"kept: {problem.batch} ran already, so {problem.source} stays in it (a changed "
+            "batch would import again); fix the file or accept its failure",
+            file=out,
+        )
+    if outcome.moved:
+        print(
+            f"moved {len(outcome.moved)} file(s) to {CONFIG_NAMESPACE}:exclusions in "
+            f"{stack.location.path.name}; plan will not add them again",
+            file=out,
+            flush=True,
+        )
+    return FOUND if outcome.kept else 0
 
 
 def format_size(size: int) -> str:

@@ -8,17 +8,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_provider.core.service import (
+from omics_provider.errors import StackConfigError
+from omics_provider.surface import (
+    CONFIG_NAMESPACE,
+    DEFAULT_SETTLE_SECONDS,
     MAX_ITEMS_PER_JOB,
+    MAX_SETTLE_SECONDS,
     REFERENCE_HINT,
     ROLE_ARN_HINT,
     SOURCE_HINT,
     STORE_NAME_HINT,
+    Checker,
+    check_catalog,
+    check_kms_key_arns,
+    check_table,
+    has_control_character,
+    quoted,
+    redact,
     string_rule,
 )
-from omics_provider.core.validation import Checker, has_control_character
-from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 from omics_stack.manifests import (
     MANIFEST_HINT,
     ManifestError,
@@ -39,6 +47,10 @@ STACK_KEYS = {
     "waitForCompletion": "boolean",
     "timeoutSeconds": "number",
     "rolePropagationSeconds": "number",
+    "destination": "string",
+    "table": "object",
+    "kmsKeyArns": "object",
+    "exclusions": "object",
 }
 """The program's keys and their kinds (which `pulumi.Config` getter converts each)."""
 PROVIDER_KEYS = frozenset(
@@ -46,16 +58,30 @@ PROVIDER_KEYS = frozenset(
 )
 """Keys of the same namespace read by the providers themselves (see ProviderSettings)."""
 BATCH_KEYS = frozenset(
-    {"name", "sources", "manifest", "runLeftNormalization", "annotationFields", "allowReimport"}
+    {
+        "name",
+        "sources",
+        "manifest",
+        "runLeftNormalization",
+        "annotationFields",
+        "allowReimport",
+        "adoptJobId",
+    }
 )
+DESTINATION_NAMES = ("store", "table")
+"""The destination key's values: a HealthOmics variant store (the default) or an Iceberg table."""
+TABLE_KEYS = frozenset({"name", "catalog", "forceDestroy", "workers"})
+TABLE_HINT = (
+    "table is a map {name: namespace.name, catalog: {PyIceberg catalog properties}, "
+    "forceDestroy: false, workers: <processes>}; omit catalog for the embedded SQLite catalog"
+)
+EXCLUSION_KEYS = frozenset({"source", "reason"})
+EXCLUSION_HINT = "an exclusion is {source: s3://bucket/key, reason: why it is kept out}"
+JOB_ID_HINT = "a job id is the UUID StartVariantImportJob returned (e.g. from the console)"
 BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 BATCH_NAME_HINT = "a batch name is 1 to 100 letters, digits, '_', '.' or '-' (e.g. cohort-2024-06)"
 BAD_LINES_SHOWN = 3
 """A manifest's bad lines named one by one; the rest are counted."""
-
-
-class StackConfigError(ValueError):
-    """The stack configuration is invalid; the message names every bad key."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,15 @@ class ImportBatch:
     annotation_fields: Mapping[str, str] | None = None
     manifest: str | None = None
     allow_reimport: bool = False
+    adopt_job_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A file kept out of every batch (plan never adds it), and why."""
+
+    source: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -88,11 +123,53 @@ class StackConfig:
     wait_for_completion: bool = True
     timeout_seconds: float | None = None
     role_propagation_seconds: float = DEFAULT_SETTLE_SECONDS
+    destination: str = "store"
+    table: Mapping[str, Any] | None = None
+    """With destination table: {name, catalog, forceDestroy, workers} (see TABLE_HINT)."""
+    kms_key_arns: tuple[str, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
     sources: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         every = dict.fromkeys(s for batch in self.imports for s in batch.sources)
         object.__setattr__(self, "sources", tuple(every))
+
+
+@dataclass(frozen=True)
+class DeclaredBatches:
+    """The batches a stack declares, every file they list, the files it keeps out and the store
+    it names (the part plan and verify read)."""
+
+    imports: tuple[ImportBatch, ...]
+    exclusions: tuple[Exclusion, ...] = ()
+    store_name: str = ""
+    sources: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        every = dict.fromkeys(s for batch in self.imports for s in batch.sources)
+        object.__setattr__(self, "sources", tuple(every))
+
+
+def parse_declared_batches(values: Mapping[str, Any], root: Path) -> DeclaredBatches:
+    """The `imports`, `exclusions` and `storeName` keys alone, checked as parse_stack_config
+    checks them; else raise.
+
+    plan and verify need nothing else: the values of other keys (a `secure:` value, say) are
+    neither read nor judged; a key the program does not know still fails, naming it.
+    """
+    checker = Checker()
+    _unknown_keys(checker, values)
+    imports = _batches(checker, values.get("imports"), root)
+    exclusions = _exclusions(checker, values.get("exclusions"), imports)
+    store_name = values.get("storeName")
+    _raise_failures(checker)
+    return DeclaredBatches(imports, exclusions, store_name if isinstance(store_name, str) else "")
+
+
+def _raise_failures(checker: Checker) -> None:
+    if checker.failures:
+        reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
+        raise StackConfigError(redact(f"invalid stack configuration: {reasons}"))
 
 
 def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> StackConfig:
@@ -103,10 +180,17 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     Each file belongs to exactly one batch: overlapping batches fail, one failure per conflict.
     """
     checker = Checker()
-    for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
-        checker.fail(key, f"is not a key of this program; known keys: {', '.join(STACK_KEYS)}")
-    store_name = _required_string(checker, values, "storeName", "StoreName", STORE_NAME_HINT)
-    reference = _required_string(checker, values, "referenceArn", "ReferenceArn", REFERENCE_HINT)
+    _unknown_keys(checker, values)
+    destination = _destination(checker, values.get("destination"))
+    table = _table(checker, values.get("table")) if destination == "table" else None
+    store_declared = destination == "store" or values.get("storeName") is not None
+    store_name: str | None = ""
+    reference: str | None = ""
+    if store_declared:
+        store_name = _required_string(checker, values, "storeName", "StoreName", STORE_NAME_HINT)
+        reference = _required_string(
+            checker, values, "referenceArn", "ReferenceArn", REFERENCE_HINT
+        )
     role = values.get("existingRoleArn")
     if role is not None:
         checker.shape_string("existingRoleArn", role, "Arn", ROLE_ARN_HINT)
@@ -118,9 +202,9 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
     checker.seconds("timeoutSeconds", values.get("timeoutSeconds"))
     propagation = _propagation_seconds(checker, values.get("rolePropagationSeconds"))
     imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
-    if checker.failures:
-        reasons = "; ".join(f"{CONFIG_NAMESPACE}:{f.reason}" for f in checker.failures)
-        raise StackConfigError(f"invalid stack configuration: {reasons}")
+    kms_key_arns = _kms_key_arns(checker, values.get("kmsKeyArns"))
+    exclusions = _exclusions(checker, values.get("exclusions"), imports)
+    _raise_failures(checker)
     timeout = values.get("timeoutSeconds")
     return StackConfig(
         store_name=str(store_name),
@@ -134,7 +218,38 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         wait_for_completion=values.get("waitForCompletion", True) is not False,
         timeout_seconds=None if timeout is None else float(timeout),
         role_propagation_seconds=DEFAULT_SETTLE_SECONDS if propagation is None else propagation,
+        destination=destination,
+        table=table,
+        kms_key_arns=kms_key_arns,
+        exclusions=exclusions,
     )
+
+
+def _unknown_keys(checker: Checker, values: Mapping[str, Any]) -> None:
+    for key in sorted(set(values) - set(STACK_KEYS) - PROVIDER_KEYS):
+        checker.fail(key, f"is not a key of this program; known keys: {', '.join(STACK_KEYS)}")
+
+
+def _destination(checker: Checker, value: Any) -> str:
+    """destination: store (a HealthOmics variant store, the default) or table (Iceberg)."""
+    if value is None:
+        return "store"
+    if value not in DESTINATION_NAMES:
+        checker.fail("destination", f"{value!r} is not a destination; use store or table")
+        return "store"
+    return str(value)
+
+
+def _table(checker: Checker, value: Any) -> Mapping[str, Any] | None:
+    if not isinstance(value, Mapping):
+        checker.fail("table", f"is required with destination table; {TABLE_HINT}")
+        return None
+    for key in sorted(set(value) - TABLE_KEYS):
+        checker.fail(f"table.{key}", f"is not a key of table; {TABLE_HINT}")
+    check_table(checker, value.get("name"), "table.name")
+    check_catalog(checker, value.get("catalog"), "table.catalog")
+    checker.boolean("table.forceDestroy", value.get("forceDestroy"))
+    return dict(value)
 
 
 def _keys_of_kind(kind: str) -> list[str]:
@@ -151,10 +266,57 @@ def _required_string(
 
 
 def _propagation_seconds(checker: Checker, value: Any) -> float | None:
-    """rolePropagationSeconds: 0 (no wait after a policy change) or up to 900 seconds."""
-    if value == 0 and not isinstance(value, bool):
-        return 0.0
-    return checker.seconds("rolePropagationSeconds", value, high=MAX_SETTLE_SECONDS)
+    """rolePropagationSeconds: 0 (no wait after a policy change) to 900 seconds."""
+    return checker.seconds("rolePropagationSeconds", value, low=0.0, high=MAX_SETTLE_SECONDS)
+
+
+def _kms_key_arns(checker: Checker, value: Any) -> tuple[str, ...]:
+    """kmsKeyArns: the exact KMS keys the role may decrypt the files with (SSE-KMS buckets)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(arn, str) for arn in value):
+        checker.fail("kmsKeyArns", "must be a list of KMS key ARNs (the keys of SSE-KMS buckets)")
+        return ()
+    try:
+        check_kms_key_arns(value)
+    except ValueError as error:
+        checker.fail("kmsKeyArns", str(error).replace("kms_key_arns", "kmsKeyArns", 1))
+        return ()
+    return tuple(value)
+
+
+def _exclusions(
+    checker: Checker, value: Any, batches: Sequence[ImportBatch]
+) -> tuple[Exclusion, ...]:
+    """exclusions: files plan never adds, each with a reason; none may be in a batch."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        checker.fail("exclusions", f"must be a list; {EXCLUSION_HINT}")
+        return ()
+    owners = {source: batch.name for batch in batches for source in batch.sources}
+    parsed: dict[str, Exclusion] = {}
+    for index, raw in enumerate(value):
+        prop = f"exclusions[{index}]"
+        if not isinstance(raw, Mapping) or set(raw) != EXCLUSION_KEYS:
+            checker.fail(prop, f"must be a map with the keys source and reason; {EXCLUSION_HINT}")
+            continue
+        source, reason = raw["source"], raw["reason"]
+        if not checker.shape_string(f"{prop}.source", source, "S3Uri", SOURCE_HINT):
+            continue
+        if not isinstance(reason, str) or not reason.strip():
+            checker.fail(f"{prop}.reason", "must say why the file is kept out (a short text)")
+        elif source in parsed:
+            checker.fail(f"{prop}.source", f"{source} is excluded twice; list it once")
+        elif source in owners:
+            checker.fail(
+                f"{prop}.source",
+                f"{source} is excluded but batch {owners[source]!r} imports it; remove it from "
+                "the batch or from exclusions",
+            )
+        else:
+            parsed[source] = Exclusion(source, reason)
+    return tuple(parsed.values())
 
 
 def _batches(checker: Checker, imports: Any, root: Path) -> tuple[ImportBatch, ...]:
@@ -218,7 +380,8 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
     if not isinstance(raw, Mapping):
         checker.fail(
             prop,
-            "must be a map {name, sources or manifest, runLeftNormalization?, annotationFields?}",
+            "must be a map {name, sources or manifest, runLeftNormalization?, annotationFields?, "
+            "allowReimport?, adoptJobId?}",
         )
         return None
     failures = len(checker.failures)
@@ -230,7 +393,7 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
     if checker.required(f"{prop}.name", name, BATCH_NAME_HINT) and (
         not isinstance(name, str) or not BATCH_NAME.fullmatch(name)
     ):
-        checker.fail(f"{prop}.name", f"{name!r} is not a valid batch name; {BATCH_NAME_HINT}")
+        checker.fail(f"{prop}.name", f"{quoted(name)} is not a valid batch name; {BATCH_NAME_HINT}")
     manifest = raw.get("manifest")
     if manifest is not None and "sources" in raw:
         checker.fail(prop, "lists sources and names a manifest; give one of the two")
@@ -243,6 +406,9 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
         checker.boolean(f"{prop}.{flag}", raw.get(flag))
     fields = raw.get("annotationFields")
     checker.string_map(f"{prop}.annotationFields", fields, "AnnotationFieldMap", "strings")
+    adopt = raw.get("adoptJobId")
+    if adopt is not None:
+        checker.shape_string(f"{prop}.adoptJobId", adopt, "ResourceId", JOB_ID_HINT)
     if len(checker.failures) > failures:
         return None
     return ImportBatch(
@@ -252,6 +418,7 @@ def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | N
         fields,
         manifest,
         allow_reimport=raw.get("allowReimport") is True,
+        adopt_job_id=adopt,
     )
 
 
@@ -270,7 +437,7 @@ def _sources(checker: Checker, prop: str, sources: Any) -> tuple[str, ...]:
 
 def _manifest_sources(checker: Checker, prop: str, manifest: Any, root: Path) -> tuple[str, ...]:
     if not isinstance(manifest, str):
-        checker.fail(prop, f"must be a file path, got {manifest!r}; {MANIFEST_HINT}")
+        checker.fail(prop, f"must be a file path, got {quoted(manifest)}; {MANIFEST_HINT}")
         return ()
     problem = manifest_problem(manifest)
     if problem is not None:
@@ -304,7 +471,7 @@ def _check_manifest_lines(
             else rule.violation(line.source)
         )
         if problem is not None:
-            bad.append(f"line {line.number}: {line.source!r} {problem}")
+            bad.append(f"line {line.number}: {quoted(line.source)} {problem}")
         elif first_line.setdefault(line.source, line.number) != line.number:
             bad.append(f"line {line.number} repeats line {first_line[line.source]}")
     if bad:

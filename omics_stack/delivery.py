@@ -8,16 +8,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_provider.core.service import MAX_ITEMS_PER_JOB
+from omics_provider.errors import StackConfigError
+from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB, endpoint_problem
 from omics_stack.atomic import write_files
-from omics_stack.config import StackConfig, StackConfigError, parse_stack_config
+from omics_stack.config import (
+    DeclaredBatches,
+    parse_declared_batches,
+)
 from omics_stack.errors import CommandError
 from omics_stack.history import StoreHistory, omics_client, store_history
 from omics_stack.manifests import MANIFEST_SUFFIX, manifest_text
 from omics_stack.planning import PlannedBatch, group, select
 from omics_stack.s3 import S3Location, list_objects, s3_client
-from omics_stack.stack_file import StackFile, StackLocation, append_batches, read_stack
+from omics_stack.stack_file import (
+    StackFile,
+    StackLocation,
+    append_batches,
+    read_stack,
+    refuse_read_only,
+    stack_file_lock,
+)
 
 MANIFEST_FOLDER = "manifests"
 """New manifests go to <stack file's folder>/manifests/<stack>/<batch>.txt."""
@@ -54,11 +64,14 @@ class PlanOutcome:
         return sum(len(batch.objects) for batch in self.batches)
 
 
-def load_stack(location: StackLocation) -> tuple[StackFile, StackConfig]:
-    """The stack file and its configuration; CommandError when either is invalid."""
+def load_stack(location: StackLocation) -> tuple[StackFile, DeclaredBatches]:
+    """The stack file and the batches it declares; CommandError when either is invalid.
+
+    Only `imports` is read and checked: plan and verify need no other key.
+    """
     stack = read_stack(location)
     try:
-        config = parse_stack_config(stack.values(), location.project_dir)
+        config = parse_declared_batches(stack.values(), location.project_dir)
     except StackConfigError as error:
         raise CommandError(f"{location.path}: {error}") from None
     return stack, config
@@ -68,19 +81,29 @@ def plan(request: PlanRequest, progress: Say, s3: Any | None = None) -> PlanOutc
     """List the prefixes, plan new batches of the files no batch or store job has, write them.
 
     Nothing is written unless request.write and there are new batches; then the manifests and
-    the stack file are written all or nothing.
+    the stack file are written all or nothing. A writing plan holds the stack file's lock from
+    reading the stack file to writing it, so two plans at once never lose a batch.
     """
+    if not request.write:
+        return _plan(request, progress, s3)
+    refuse_read_only(request.location)
+    with stack_file_lock(request.location):
+        return _plan(request, progress, s3)
+
+
+def _plan(request: PlanRequest, progress: Say, s3: Any | None) -> PlanOutcome:
     stack, config = load_stack(request.location)
     client = s3 or s3_client(stack.setting("aws:region"), stack.setting("aws:profile"))
     history = _history(stack, request.store, progress)
     outcome = PlanOutcome()
     taken_names = {batch.name for batch in config.imports}
     declared = set(config.sources)
+    excluded = {exclusion.source for exclusion in config.exclusions}
     seen: set[str] = set()
     for prefix in request.prefixes:
         objects = list(list_objects(client, prefix, _page_progress(prefix, progress)))
         outcome.listed += len(objects)
-        selection = select(objects, declared, history, seen)
+        selection = select(objects, declared, history, seen, excluded)
         outcome.skipped.update(selection.skipped)
         outcome.batches += group(prefix, selection.kept, request.batch_size, taken_names)
     manifests = {b.name: _manifest_path(request.location, b.name) for b in outcome.batches}
@@ -96,6 +119,9 @@ def _history(stack: StackFile, store: str | None, progress: Say) -> StoreHistory
         return None
     progress(f"reading the import jobs of variant store {store} ...")
     endpoint = stack.setting(f"{CONFIG_NAMESPACE}:omicsEndpoint")
+    problem = None if endpoint is None else endpoint_problem(endpoint)
+    if problem is not None:
+        raise CommandError(f"{stack.location.path}: {CONFIG_NAMESPACE}:omicsEndpoint {problem}")
     client = omics_client(stack.setting("aws:region"), stack.setting("aws:profile"), endpoint)
     history = store_history(client, store)
     progress(
@@ -141,4 +167,4 @@ def _write(stack: StackFile, outcome: PlanOutcome, manifests: dict[str, Path]) -
         {"name": batch.name, "manifest": relative}
         for batch, relative in zip(outcome.batches, outcome.manifests, strict=True)
     ]
-    write_files(contents, stack.location.path, append_batches(stack, entries))
+    write_files(contents, stack.location.path.resolve(), append_batches(stack, entries))

@@ -20,6 +20,7 @@ from typing import Any
 import pulumi
 import pulumi.runtime.config as runtime_config
 
+from omics_provider.surface import number_from_text
 from omics_stack.config import STACK_KEYS
 
 _warned = False
@@ -72,12 +73,18 @@ def read_config(config: pulumi.Config) -> dict[str, Any]:
 
 
 def _typed(config: pulumi.Config, key: str) -> Any:
+    """The value of key as its getter converts it; text a getter would misread (a number that is
+    not plain ASCII decimal, e.g. `5_0` or a full-width digit) stays text, for the schema to refuse.
+    """
+    kind = STACK_KEYS.get(key, "string")
+    if kind == "number" and isinstance(number_from_text(config.get(key)), str):
+        return config.get(key)
     getters: dict[str, Callable[[str], Any]] = {
         "boolean": config.get_bool,
         "number": config.get_float,
         "object": config.get_object,
     }
-    getter = getters.get(STACK_KEYS.get(key, "string"), config.get)
+    getter = getters.get(kind, config.get)
     try:
         return getter(key)
     except pulumi.ConfigTypeError:

@@ -6,19 +6,23 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_provider.aws.calls import CallContext
-from omics_provider.aws.clients import is_aws_endpoint
-from omics_provider.aws.errors import error_code, error_message
-from omics_provider.aws.omics_api import OmicsApi
-from omics_provider.core.errors import ProviderError
-from omics_provider.core.kinds import VARIANT_IMPORT
-from omics_provider.core.progress import Progress
-from omics_provider.core.timing import SYSTEM_CLOCK, Deadline
-from omics_provider.flows.store_history import Holdings, read_store
+from omics_provider.surface import (
+    SYSTEM_CLOCK,
+    VARIANT_IMPORT,
+    AwsSettings,
+    CallContext,
+    Deadline,
+    Holdings,
+    OmicsApi,
+    Progress,
+    ProviderError,
+    build_omics_client,
+    error_code,
+    error_message,
+    read_store,
+)
 from omics_stack.errors import CommandError
 
 if TYPE_CHECKING:
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 
 READERS = 4
 """Connections of the client (the shared reader reads this many jobs at once)."""
+PLAN_RETRIES = {"mode": "standard", "max_attempts": 5}
 READ_SECONDS = 15 * 60.0
 """How long reading a store's history may take, retries included."""
 
@@ -38,37 +43,39 @@ class StoreHistory:
     jobs: int = 0
     imported: set[str] = field(default_factory=set)
     running: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    """Every source a job imported or is importing (verify --exclude: which batches ran)."""
 
     @classmethod
     def of(cls, holdings: Holdings) -> StoreHistory:
         """The history as the provider's shared reader found it (the same rule as `up`)."""
-        return cls(holdings.store, holdings.jobs, set(holdings.held), set(holdings.running))
+        held, running = set(holdings.held), set(holdings.running)
+        return cls(holdings.store, holdings.jobs, held, running, held | running)
 
 
 def omics_client(
     region: str | None, profile: str | None, endpoint: str | None, connections: int = READERS
 ) -> Any:
-    """An omics client (standard retries); a custom endpoint gets no `analytics-` host prefix."""
-    session = boto3.session.Session(profile_name=profile)
-    custom = endpoint is not None and not is_aws_endpoint(endpoint)
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 5},
-        inject_host_prefix=not custom,
-        max_pool_connections=connections,
-        connect_timeout=10,
-        read_timeout=60,
-    )
-    return session.client(
-        "omics", region_name=region or session.region_name, endpoint_url=endpoint, config=config
-    )
+    """An omics client (standard retries) built by the provider's own builder: the same region,
+    endpoint and host-prefix rule as the provider; CommandError names a bad profile or region."""
+    settings = AwsSettings(region=region, profile=profile, omics_endpoint=endpoint)
+    try:
+        return build_omics_client(settings, None, retries=PLAN_RETRIES, connections=connections)
+    except ProviderError as error:
+        raise CommandError(str(error)) from None
 
 
-def store_history(client: OmicsClient, store: str) -> StoreHistory:
+def store_history(client: OmicsClient, store: str, missing_ok: bool = False) -> StoreHistory:
     """Every import job into store, read once by the provider's own history reader (the same
-    one every create uses); CommandError when the store cannot be read."""
+    one every create uses); CommandError when the store cannot be read.
+
+    With missing_ok, a store that does not exist (yet) has an empty history.
+    """
     try:
         client.get_variant_store(name=store)
     except (ClientError, BotoCoreError) as error:
+        if missing_ok and error_code(error) == "ResourceNotFoundException":
+            return StoreHistory(store)
         raise CommandError(_describe(store, error)) from None
     progress = Progress("plan --store", store, SYSTEM_CLOCK, sys.stderr)
     ctx = CallContext(progress, Deadline.after(SYSTEM_CLOCK, READ_SECONDS), SYSTEM_CLOCK)

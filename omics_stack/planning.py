@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from omics_provider.core.service import string_rule
-from omics_provider.core.validation import has_control_character
+from omics_provider.surface import has_control_character, string_rule
 from omics_stack.history import StoreHistory
 from omics_stack.s3 import S3Location, S3Object
 
@@ -69,8 +68,10 @@ def select(
     declared: Collection[str],
     history: StoreHistory | None = None,
     seen: set[str] | None = None,
+    excluded: Collection[str] = (),
 ) -> Selection:
-    """The VCF files among objects that no batch declares and the store has not taken.
+    """The VCF files among objects that no batch declares, the stack does not exclude and the
+    store has not taken.
 
     seen collects the URIs listed so far across calls: a file under two prefixes counts once.
     """
@@ -81,7 +82,7 @@ def select(
             reason: str | None = "listed again (under two of the prefixes given)"
         else:
             seen.add(obj.uri)
-            reason = skip_reason(obj) or _taken_reason(obj.uri, declared, history)
+            reason = skip_reason(obj) or _taken_reason(obj.uri, declared, excluded, history)
         if reason is None:
             selection.kept.append(obj)
         else:
@@ -89,9 +90,13 @@ def select(
     return selection
 
 
-def _taken_reason(uri: str, declared: Collection[str], history: StoreHistory | None) -> str | None:
+def _taken_reason(
+    uri: str, declared: Collection[str], excluded: Collection[str], history: StoreHistory | None
+) -> str | None:
     if uri in declared:
         return "already in a batch of this stack"
+    if uri in excluded:
+        return "excluded by the stack (exclusions)"
     if history is not None and uri in history.imported:
         return f"already imported into store {history.store}"
     if history is not None and uri in history.running:

@@ -11,7 +11,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_provider.aws.errors import error_code, error_message
+from omics_provider.surface import error_code, error_message
 from omics_stack.errors import CommandError
 
 if TYPE_CHECKING:

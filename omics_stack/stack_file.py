@@ -7,9 +7,14 @@ is parsed again and must hold the old batches plus the new ones and nothing else
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
+import os
 import re
-from collections.abc import Mapping, Sequence
+import stat
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +23,15 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
+from omics_provider.surface import CONFIG_NAMESPACE, QUOTED_CHARACTERS
 from omics_stack.errors import CommandError
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+LOCK_WAIT_SECONDS = 10.0
+"""How long plan waits for another plan editing the same stack file before giving up."""
+LOCK_POLL_SECONDS = 0.05
+DOCUMENT_END = re.compile(r"(?:\.\.\.|---)(?:\s.*)?\r?\n?")
+"""A YAML document end (`...`) or next document start (`---`) line."""
 IMPORTS_KEY = f"{CONFIG_NAMESPACE}:imports"
 STACK_FILE = re.compile(r"Pulumi\.(?P<stack>[^/]+)\.ya?ml")
 
@@ -100,6 +110,58 @@ def _config_dir(project: Path) -> Path:
     return project
 
 
+def refuse_read_only(location: StackLocation) -> None:
+    """CommandError when the stack file (through any symlink) is read-only for its owner."""
+    try:
+        mode = location.path.resolve().stat().st_mode
+    except OSError:
+        return  # read_stack names a missing or unreadable file
+    if not mode & stat.S_IWUSR:
+        raise CommandError(
+            f"stack file {location.path} is read-only; make it writable (chmod u+w) to let plan "
+            "add batches, or run plan --dry-run to see them"
+        )
+
+
+@contextlib.contextmanager
+def stack_file_lock(location: StackLocation, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold the lock of the stack file's folder (the real one, symlinks resolved) while the
+    block runs: one plan at a time edits a stack file. Another plan holding it is waited for
+    up to wait_seconds (default LOCK_WAIT_SECONDS), then CommandError says so; nothing has been
+    read or written then.
+
+    The folder is locked, not the file: the file is replaced by a rename on every write, and
+    a lock on the old file would not stop a plan that opens the new one.
+    """
+    folder = location.path.resolve().parent
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError as error:
+        raise CommandError(f"cannot open {folder} to lock it: {error.strerror}") from None
+    try:
+        wait = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        _acquire(descriptor, folder, location.path, wait)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _acquire(descriptor: int, folder: Path, path: Path, wait_seconds: float) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise CommandError(
+                    f"another plan is adding batches to {path} (it holds the lock of {folder}) "
+                    f"and did not finish within {wait_seconds:g} s; nothing was written: run "
+                    "plan again once it has finished"
+                ) from None
+            time.sleep(LOCK_POLL_SECONDS)
+
+
 def read_stack(location: StackLocation) -> StackFile:
     """The stack file at location; CommandError (one line) when it is missing or not a stack."""
     try:
@@ -125,11 +187,11 @@ def _parse(path: Path, text: str) -> Any:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = error.problem or error.context or "invalid YAML"
+        problem = (error.problem or error.context or "invalid YAML")[:QUOTED_CHARACTERS]
         raise CommandError(f"{path} is not valid YAML: {problem}{where}") from None
     except YAMLError as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise CommandError(f"{path} is not valid YAML: {first_line}") from None
+        first_line = (str(error).strip().splitlines() or ["invalid YAML"])[0]
+        raise CommandError(f"{path} is not valid YAML: {first_line[:QUOTED_CHARACTERS]}") from None
 
 
 def append_batches(stack: StackFile, batches: Sequence[Mapping[str, str]]) -> str:
@@ -178,7 +240,13 @@ def _next_key_line(mapping: CommentedMap, key: str) -> int | None:
 
 
 def _end_of_config(stack: StackFile, lines: list[str]) -> int:
-    return _next_key_line(stack.document, "config") or len(lines)
+    """The line after config's block: the next top-level key, else the document's end marker."""
+    following = _next_key_line(stack.document, "config")
+    if following is not None:
+        return following
+    start = stack.document.lc.key("config")[0] + 1
+    ends = (i for i in range(start, len(lines)) if DOCUMENT_END.fullmatch(lines[i]))
+    return next(ends, len(lines))
 
 
 def _content_end(lines: list[str], boundary: int, column: int) -> int:

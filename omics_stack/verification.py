@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_provider.aws.errors import error_code, error_message
+from omics_provider.surface import error_code, error_message
 from omics_stack.config import ImportBatch
 from omics_stack.s3 import DENIED_CODES, NOT_FOUND_CODES, read_head, split_uri
 from omics_stack.vcf import vcf_problem

@@ -1,1 +1,6 @@
-pytest_plugins = ["omics_emulator.pytest_plugin", "tests.support.fixtures", "tests.support.moto"]
+pytest_plugins = [
+    "omics_emulator.pytest_plugin",
+    "tests.support.fixtures",
+    "tests.support.moto",
+    "tests.support.tables",
+]

@@ -25,3 +25,17 @@ class QuotaExceededError(ProviderError):
 
 class RetriesExhaustedError(ProviderError):
     """A call kept failing transiently (throttling, 5xx, network) until its retry window closed."""
+
+
+class ImportRoleError(ValueError):
+    """A VariantImportRole cannot be declared: no policy can grant its inputs (a wildcard, a bad
+    ARN, more buckets than IAM's size limit holds). Raised by the program, before any resource."""
+
+
+class StackConfigError(ValueError):
+    """The stack configuration is invalid; the message names every bad key, each with its fix."""
+
+
+class OmicsCheckFailed(Exception):
+    """Under OmicsMocks, an omics resource's check refused its inputs; the message is what
+    `pulumi preview` would print."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from pulumi.dynamic import CheckFailure
 
@@ -14,8 +16,16 @@ from omics_provider.core.service import REGION_RULE, StringRule, map_rules, omic
 _CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(32), 127])
 QUOTED_CHARACTERS = 80
 """A value quoted in a failure is cut to this many characters (a 3 MB name gives a short line)."""
+ENDPOINT_HINT = (
+    "an http(s) URL such as http://127.0.0.1:4566 or https://omics.us-east-1.amazonaws.com"
+)
+MIN_WAIT_SECONDS = 1.0
+"""The shortest timeout or wait accepted (polling settings have their own floor)."""
 MAX_TIMEOUT_SECONDS = 30 * 24 * 3600.0
 """The longest timeout accepted: a month (longer ones overflow the platform's timed waits)."""
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+"""A number as settings take it in text: ASCII digits with an optional fraction; no sign,
+exponent, `_` separator, other script's digits, nan or inf."""
 
 
 def has_control_character(value: str) -> bool:
@@ -66,23 +76,31 @@ class Checker:
             self.fail(prop, f"must be true or false, got {_type_name(value)} {quoted(value)}")
 
     def seconds(
-        self, prop: str, value: Any, low: float = 0.0, high: float = MAX_TIMEOUT_SECONDS
+        self,
+        prop: str,
+        value: Any,
+        low: float = MIN_WAIT_SECONDS,
+        high: float = MAX_TIMEOUT_SECONDS,
+        zero: bool = False,
     ) -> float | None:
-        """An optional number of seconds above low and at most high; None when unset or invalid.
+        """An optional number of seconds from low to high (or exactly 0 when zero is allowed);
+        None when unset or invalid.
 
-        NaN, infinities and absurd values fail with the valid range named.
+        Booleans, text, NaN, infinities and values out of range fail with the range named.
         """
         if value is None or is_unknown(value):
             return None
         number = _as_number(value)
-        if number is None or not math.isfinite(number) or not low < number <= high:
-            self.fail(
-                prop,
-                f"must be a number of seconds above {low:g} and at most {high:.0f}, "
-                f"got {quoted(value)}",
-            )
-            return None
-        return number
+        if number is not None and (low <= number <= high or (zero and number == 0)):
+            return number
+        self.fail(prop, f"must be {seconds_range(low, high, zero)}, got {quoted(value)}")
+        return None
+
+    def endpoint_url(self, prop: str, value: str) -> None:
+        """Check an endpoint URL (see endpoint_problem); the failure never quotes a password."""
+        problem = endpoint_problem(value)
+        if problem is not None:
+            self.fail(prop, problem)
 
     def region(self, prop: str, value: Any) -> None:
         """Check an optional AWS region name."""
@@ -115,6 +133,30 @@ class Checker:
             )
 
 
+def endpoint_problem(url: str) -> str | None:
+    """What is wrong with an endpoint URL, or None: an http(s) URL with a host, a port from 1 to
+    65,535 if any, IPv6 addresses in brackets, and no user name or password (requests are signed
+    with the AWS credentials; a password in the URL would be printed with every error)."""
+    hint = f"must be {ENDPOINT_HINT}"
+    if any(c.isspace() for c in url) or has_control_character(url):
+        return f"{hint}; it holds white space or control characters"
+    if "@" in url:
+        return (
+            f"{hint}, without a user name or password (user:password@): the provider signs "
+            "requests with the AWS credentials; remove them from the URL"
+        )
+    try:
+        parsed = urlsplit(url)
+        port = parsed.port
+    except ValueError as error:
+        return f"{hint}; {quoted(url)} cannot be parsed ({error})"
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return f"{hint}, got {quoted(url)}"
+    if port == 0:
+        return f"{hint}; port 0 is not a port (1 to 65535)"
+    return None
+
+
 def quoted(value: Any) -> str:
     """repr(value), cut to QUOTED_CHARACTERS with the full length said, for failure messages."""
     text = repr(value)
@@ -124,20 +166,26 @@ def quoted(value: Any) -> str:
     return f"{text[:QUOTED_CHARACTERS]}... ({size})"
 
 
+def seconds_range(low: float, high: float, zero: bool = False) -> str:
+    """The range of a seconds setting as messages and docs say it: `a number of seconds from 1
+    to 3,600`, with `0 (no wait), or ` before it when 0 is allowed."""
+    text = f"a number of seconds from {low:g} to {high:,.0f}"
+    return f"0 (no wait), or {text}" if zero else text
+
+
 def number_from_text(value: Any) -> Any:
-    """value as a float when it is the text of a number (config values arrive as text)."""
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
+    """value as a float when it is the text of a plain ASCII decimal number (PLAIN_NUMBER;
+    config values arrive as text); any other value as it is, for the checks to refuse."""
+    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value):
+        return float(value)
     return value
 
 
 def _as_number(value: Any) -> float | None:
+    """A finite int or float as a float; None for booleans and anything else."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    return float(value) if math.isfinite(value) else None
 
 
 def _bounds(rule: StringRule) -> str:

@@ -1,10 +1,12 @@
 """One program never imports a file into a destination twice: overlapping declarations fail.
 
 Each import job resource registers its files, once they are known, under its kind, destination
-(a variant store; an annotation store version) and resolved region (a resource that omits
-`region` counts as the stack's `aws:region`). A second declaration that lists a file already
-declared for the same destination fails the program, naming both resources and the first shared
-file. Values that are still unknown at preview are checked at `up`.
+(a variant store; an annotation store version) and resolved region: a resource that omits
+`region` counts as the region the provider will use (the stack's `aws:region`, else boto3's own
+resolution from the environment or the profile); when no region can be resolved, the program
+fails naming the settings to set. A second declaration that lists a file already declared for
+the same destination fails the program, naming both resources and the first shared file. Values
+that are still unknown at preview are checked at `up`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from typing import Any
 import pulumi
 from pulumi.runtime.settings import get_monitor
 
+from omics_provider.aws.clients import REGION_ADVICE, AwsSettings, resolve_region
+from omics_provider.core.errors import ProviderError
 from omics_provider.core.kinds import Destination, JobKind
-
-DEFAULT_REGION = "(default region)"
 
 
 class OverlappingImportsError(pulumi.RunError):
     """Two declarations of one program import the same file into the same store."""
+
+
+class UnresolvedRegionError(pulumi.RunError):
+    """A declaration omits `region` and neither the stack nor boto3 names one."""
 
 
 class Declarations:
@@ -87,18 +93,32 @@ def declared_items(
         where = dict(zip(destination, values, strict=True))
         named = all(isinstance(where.get(key), str) for key in kind.destination_keys)
         if named and isinstance(resolved_items, list):
-            region_of = region_name or pulumi.Config("aws").get("region") or DEFAULT_REGION
             sources = [_source(item) for item in resolved_items]
             program_declarations().register(
                 kind,
                 resource,
                 kind.destination(where),
-                str(region_of),
+                _region(kind, resource, region_name),
                 [s for s in sources if s is not None],
             )
         return resolved_items
 
     return pulumi.Output.all(items, region, *destination.values()).apply(register)
+
+
+def _region(kind: JobKind, resource: str, region: Any) -> str:
+    """The region the provider will use for resource (see the module); raise when there is none."""
+    aws = pulumi.Config("aws")
+    settings = AwsSettings(region=aws.get("region"), profile=aws.get("profile"))
+    try:
+        resolved = resolve_region(settings, str(region) if region else None)
+    except ProviderError as error:
+        raise UnresolvedRegionError(f"{kind.resource} {resource}: {error}") from None
+    if resolved is None:
+        raise UnresolvedRegionError(
+            f"{kind.resource} {resource}: no AWS region is set: {REGION_ADVICE}"
+        )
+    return resolved
 
 
 def _source(item: Any) -> str | None:

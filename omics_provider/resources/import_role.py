@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from omics_provider.core.errors import ImportRoleError
 from omics_provider.core.role_policy import RolePolicy, build_role_policy, trust_policy
 from omics_provider.resources.policy_settle import (
     DEFAULT_SETTLE_SECONDS,
@@ -113,11 +114,11 @@ class VariantImportRole(pulumi.ComponentResource):
 
 
 def _build(name: str, sources: Any, kms_key_arns: Any, reference_arn: Any) -> RolePolicy:
-    """The role's policy, or one ValueError naming the component and the bad input."""
+    """The role's policy, or one ImportRoleError naming the component and the bad input."""
     try:
         return build_role_policy(list(sources), list(kms_key_arns), reference_arn)
     except ValueError as error:
-        raise ValueError(f"VariantImportRole {name}: {error}") from None
+        raise ImportRoleError(f"VariantImportRole {name}: {error}") from None
 
 
 def _is_plain(value: Any) -> bool:

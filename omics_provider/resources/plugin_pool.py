@@ -50,12 +50,12 @@ def widen_plugin_pool(workers: int = PLUGIN_WORKERS) -> bool:
         if _attempted or not in_dynamic_provider_plugin():
             return _widened
         _attempted = True
-        executor = _current_executor()
         try:
+            executor = _current_executor()
             if executor is None:
                 raise LookupError("the calling thread does not name its executor")
             _widen(executor, workers)
-        except (AttributeError, LookupError, TypeError, ValueError) as error:
+        except Exception as error:  # any surprise: the plugin keeps its own pool
             _warn(f"{type(error).__name__}: {error}")
             return False
         _widened = True
@@ -115,20 +115,37 @@ class _IdleWorkers:
 def _widen(executor: Any, workers: int) -> None:
     """Let executor run workers threads, count its outstanding calls, start queued ones.
 
-    Every internal is read before anything changes, so a missing one changes nothing.
+    Every internal is read before anything changes, so a missing one changes nothing; should
+    anything raise once changes began, the executor gets its own submit, semaphore and size back
+    before the exception goes on.
     """
     with executor._shutdown_lock:
-        queued = executor._work_queue.qsize()
+        queued = int(executor._work_queue.qsize())
         threads, max_workers = len(executor._threads), int(executor._max_workers)
-        adjust, submit = executor._adjust_thread_count, executor.submit
-        if not hasattr(executor._idle_semaphore, "acquire"):
+        adjust, semaphore = executor._adjust_thread_count, executor._idle_semaphore
+        if not hasattr(semaphore, "acquire"):
             raise AttributeError("_idle_semaphore has no acquire()")
+        own_submit = vars(executor).get("submit")  # normally unset: the class's method
         outstanding = _Outstanding(threads + queued)
-        executor.submit = _counting_submit(submit, outstanding)
-        executor._idle_semaphore = _IdleWorkers(executor, outstanding)
-        executor._max_workers = max(max_workers, workers)
-        for _ in range(queued):
-            adjust()
+        try:
+            executor.submit = _counting_submit(executor.submit, outstanding)
+            executor._idle_semaphore = _IdleWorkers(executor, outstanding)
+            executor._max_workers = max(max_workers, workers)
+            for _ in range(queued):
+                adjust()
+        except BaseException:
+            _restore(executor, own_submit, semaphore, max_workers)
+            raise
+
+
+def _restore(executor: Any, own_submit: Any, semaphore: Any, max_workers: int) -> None:
+    """Give executor back the submit, idle semaphore and size it had before _widen."""
+    if own_submit is None:
+        vars(executor).pop("submit", None)
+    else:
+        executor.submit = own_submit
+    executor._idle_semaphore = semaphore
+    executor._max_workers = max_workers
 
 
 def _counting_submit(

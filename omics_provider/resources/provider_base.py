@@ -7,13 +7,19 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlparse
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
 from omics_provider.aws.calls import CallContext
-from omics_provider.aws.clients import CONFIG_NAMESPACE, AwsSettings, known_profiles, omics_client
+from omics_provider.aws.clients import (
+    AwsSettings,
+    is_aws_endpoint,
+    known_profiles,
+    omics_client,
+    resolved_endpoint,
+)
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK, Backoff, Clock, Deadline
@@ -24,11 +30,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 QUOTA_POLL_SECONDS = 10.0
 """While creates wait for the concurrent-job quota, running jobs' statuses are read this often."""
+MIN_POLL_SECONDS = 1.0
+"""The shortest interval accepted for pollInitialSeconds, pollMaxSeconds and quotaPollSeconds
+against AWS: HealthOmics' Get and List calls have low request-rate quotas."""
+MIN_LOCAL_POLL_SECONDS = 0.01
+"""The same floor against an endpoint that is not AWS's (an emulator on this machine)."""
 MAX_POLL_SECONDS = 3600.0
 """The longest interval accepted for pollInitialSeconds, pollMaxSeconds and quotaPollSeconds."""
-_ENDPOINT_HINT = (
-    "an http(s) URL such as http://127.0.0.1:4566 or https://omics.us-east-1.amazonaws.com"
-)
+POLL_KEYS = ("pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds")
 
 
 @dataclass(frozen=True)
@@ -44,8 +53,10 @@ def parse_settings(get: Callable[[str], Any]) -> tuple[ProviderSettings, list[Ch
     """Settings from a config getter taking full keys (`aws:region`), and what is wrong with them.
 
     `omics-variant-import:pollInitialSeconds`, `pollMaxSeconds` and `quotaPollSeconds` tune how
-    often statuses are read; the defaults suit real HealthOmics jobs. A bad value is reported with
-    its key and replaced by the default, so that check can name it before anything is sent.
+    often statuses are read; the defaults suit real HealthOmics jobs. Each is a plain number from
+    MIN_POLL_SECONDS (MIN_LOCAL_POLL_SECONDS when the endpoint is not AWS's) to MAX_POLL_SECONDS.
+    A bad value is reported with its key and replaced by the default, so that check can name it
+    before anything is sent.
     """
     checker = Checker()
     aws = AwsSettings.from_config(get)
@@ -56,13 +67,17 @@ def parse_settings(get: Callable[[str], Any]) -> tuple[ProviderSettings, list[Ch
             f"{quoted(aws.profile)} is not a profile of the AWS config or credentials files; "
             "name one of them or remove aws:profile to use the default credential chain",
         )
-    if aws.omics_endpoint is not None and not _is_http_url(aws.omics_endpoint):
-        checker.fail(f"{CONFIG_NAMESPACE}:omicsEndpoint", f"must be {_ENDPOINT_HINT}")
+    if aws.omics_endpoint is not None:
+        checker.endpoint_url(f"{CONFIG_NAMESPACE}:omicsEndpoint", aws.omics_endpoint)
+
+    # With a bad AWS setting no endpoint can be resolved, and nothing runs until it is fixed:
+    # only the lower floor is checked meanwhile, so the failures name the setting at fault.
+    floor = MIN_LOCAL_POLL_SECONDS if checker.failures else poll_floor(aws)
 
     def seconds(key: str, default: float) -> float:
         raw = get(f"{CONFIG_NAMESPACE}:{key}")
         given = None if raw in (None, "") else number_from_text(raw)
-        value = checker.seconds(f"{CONFIG_NAMESPACE}:{key}", given, high=MAX_POLL_SECONDS)
+        value = checker.seconds(f"{CONFIG_NAMESPACE}:{key}", given, floor, MAX_POLL_SECONDS)
         return default if value is None else value
 
     initial = seconds("pollInitialSeconds", STATUS_POLL.initial)
@@ -75,13 +90,12 @@ def parse_settings(get: Callable[[str], Any]) -> tuple[ProviderSettings, list[Ch
     return settings, checker.failures
 
 
-def _is_http_url(url: str) -> bool:
-    parsed = urlparse(url)
-    return (
-        parsed.scheme in ("http", "https")
-        and bool(parsed.hostname)
-        and not any(c.isspace() for c in url)
-    )
+def poll_floor(aws: AwsSettings) -> float:
+    """The shortest poll interval accepted for aws: MIN_LOCAL_POLL_SECONDS when its endpoint
+    (as the client builder resolves it) is not AWS's, else MIN_POLL_SECONDS."""
+    endpoint = resolved_endpoint(aws)
+    local = endpoint is not None and not is_aws_endpoint(endpoint)
+    return MIN_LOCAL_POLL_SECONDS if local else MIN_POLL_SECONDS
 
 
 def reported(method: F) -> F:

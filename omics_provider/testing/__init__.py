@@ -1,1 +1,6 @@
-"""Test support shipped with the package: the gRPC plugin driver and OmicsMocks for set_mocks."""
+"""Testing a program that uses this package: OmicsMocks, run_program, the gRPC plugin driver."""
+
+from omics_provider.testing.mocks import OmicsMocks
+from omics_provider.testing.program import MockedResource, ProgramRun, run_program
+
+__all__ = ["MockedResource", "OmicsMocks", "ProgramRun", "run_program"]

@@ -2,15 +2,18 @@
 
 Pulumi's mocks (`pulumi.runtime.set_mocks`) never call a dynamic provider, so a program's
 omics resources would get no validation and `None` outputs. `OmicsMocks` runs each omics
-resource's own check (a failure raises the message `pulumi preview` would give) and answers with
-outputs shaped like the provider's: a job COMPLETED with all its items, an ACTIVE empty store.
-Everything else goes to the mocks you wrap, or gets its inputs as outputs.
+resource's own check (a failure raises OmicsCheckFailed with the message `pulumi preview` would
+give) and answers with outputs shaped like the providers' and AWS's: a job COMPLETED with all
+its items, an ACTIVE empty store, the import role's IAM role with its `arn`, its inline policy,
+the policy's settle wait. Every other resource goes to the mocks you wrap, or gets its inputs as
+outputs.
 
-    pulumi.runtime.set_mocks(OmicsMocks(MyMocks()), project="p", stack="test", preview=False)
+    pulumi.runtime.set_mocks(OmicsMocks(), project="p", stack="test", preview=False)
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -20,6 +23,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import ResourceProvider
 
+from omics_provider.core.errors import OmicsCheckFailed
 from omics_provider.core.kinds import (
     ANNOTATION_IMPORT,
     ANNOTATION_STORE,
@@ -31,14 +35,33 @@ from omics_provider.core.kinds import (
 from omics_provider.resources.annotation_import_job import AnnotationImportJobProvider
 from omics_provider.resources.annotation_store import AnnotationStoreProvider
 from omics_provider.resources.annotation_store_version import AnnotationStoreVersionProvider
+from omics_provider.resources.policy_settle import PolicySettleProvider
 from omics_provider.resources.variant_import_job import VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStoreProvider
+
+__all__ = [
+    "ANNOTATION_STORE_TYPE",
+    "JOB_TYPE",
+    "ROLE_POLICY_TYPE",
+    "ROLE_TYPE",
+    "SETTLE_TYPE",
+    "STORE_TYPE",
+    "VERSION_TYPE",
+    "OmicsCheckFailed",
+    "OmicsMocks",
+]
 
 DYNAMIC_TYPE = "pulumi-python:dynamic/omics:"
 JOB_TYPE = f"{DYNAMIC_TYPE}VariantImportJob"
 """The type token of VariantImportJob resources, as mocks and the engine see it."""
 STORE_TYPE = f"{DYNAMIC_TYPE}VariantStore"
 """The type token of VariantStore resources."""
+SETTLE_TYPE = f"{DYNAMIC_TYPE}PolicySettle"
+"""The type token of the import role's settle wait (a child of VariantImportRole)."""
+ROLE_TYPE = "aws:iam/role:Role"
+"""The IAM role a VariantImportRole declares."""
+ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
+"""The inline policy a VariantImportRole declares."""
 ANNOTATION_STORE_TYPE = f"{DYNAMIC_TYPE}AnnotationStore"
 """The type token of AnnotationStore resources."""
 VERSION_TYPE = f"{DYNAMIC_TYPE}AnnotationStoreVersion"
@@ -47,13 +70,12 @@ ANNOTATION_JOB_TYPE = f"{DYNAMIC_TYPE}AnnotationImportJob"
 """The type token of AnnotationImportJob resources."""
 PROVIDER_KEY = "__provider"
 
-
-class OmicsCheckFailed(Exception):
-    """An omics resource's check refused its inputs; the message is what preview would print."""
+Simulate = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 class OmicsMocks(pulumi.runtime.Mocks):
-    """Mocks that check omics resources and give them realistic outputs; others go to inner."""
+    """Mocks that check omics resources and give them and the IAM resources under
+    VariantImportRole realistic outputs; any other resource goes to inner."""
 
     def __init__(
         self,
@@ -64,7 +86,7 @@ class OmicsMocks(pulumi.runtime.Mocks):
         self.inner = inner
         self.region = region
         self.account = account
-        self._simulated: dict[str, tuple[ResourceProvider, Callable[..., dict[str, Any]]]] = {
+        self._checked: dict[str, tuple[ResourceProvider, Simulate]] = {
             JOB_TYPE: (VariantImportJobProvider(), partial(self._job, VARIANT_IMPORT)),
             ANNOTATION_JOB_TYPE: (
                 AnnotationImportJobProvider(),
@@ -76,25 +98,30 @@ class OmicsMocks(pulumi.runtime.Mocks):
                 partial(self._store, ANNOTATION_STORE),
             ),
             VERSION_TYPE: (AnnotationStoreVersionProvider(), self._version),
+            SETTLE_TYPE: (PolicySettleProvider(), self._settle),
         }
+        self._aws: dict[str, Simulate] = {ROLE_TYPE: self._role, ROLE_POLICY_TYPE: self._policy}
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[str, Any]]:
-        """Check and simulate an omics resource; hand any other resource to the inner mocks."""
-        simulated = self._simulated.get(args.typ)
-        if simulated is None:
+        """Check and simulate the library's resources; hand any other resource to inner."""
+        if args.typ in self._aws:
+            outputs = self._aws[args.typ](args.name, dict(args.inputs))
+            return str(outputs["id"]), outputs
+        checked = self._checked.get(args.typ)
+        if checked is None:
             if self.inner is not None:
                 return self.inner.new_resource(args)
             return f"{args.name}-id", dict(args.inputs)
-        provider, outputs_of = simulated
+        provider, simulate = checked
         inputs = {k: v for k, v in args.inputs.items() if k != PROVIDER_KEY}
-        checked = provider.check({}, inputs)
-        if checked.failures:
-            reasons = "; ".join(failure.reason for failure in checked.failures)
+        result = provider.check({}, inputs)
+        if result.failures:
+            reasons = "; ".join(failure.reason for failure in result.failures)
             raise OmicsCheckFailed(f"{args.typ.removeprefix(DYNAMIC_TYPE)} {args.name}: {reasons}")
-        outputs = outputs_of(args.name, dict(checked.inputs or {}))
-        return _id_of(outputs), outputs
+        outputs = simulate(args.name, dict(result.inputs or {}))
+        return str(outputs.pop("id")), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any] | None]:
         """Function calls go to the inner mocks (none are made by omics resources)."""
@@ -105,9 +132,11 @@ class OmicsMocks(pulumi.runtime.Mocks):
     def _job(self, kind: JobKind, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat()
         items = len(inputs.get("items") or [])
+        job_id = inputs.get("adoptJobId") or str(_uuid(kind.noun.replace(" ", "-"), name))
         return {
             **inputs,
-            "jobId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{kind.noun.replace(' ', '-')}/{name}")),
+            "id": job_id,
+            "jobId": job_id,
             "status": "COMPLETED",
             "statusMessage": "",
             "creationTime": now,
@@ -118,13 +147,12 @@ class OmicsMocks(pulumi.runtime.Mocks):
 
     def _store(self, kind: StoreKind, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         region = inputs.get("region") or self.region
-        arn = f"arn:aws:omics:{region}:{self.account}:{kind.arn_type}/{inputs['name']}"
+        store_id = _uuid(kind.noun.replace(" ", "-"), name).hex[:12]
         return {
             **inputs,
-            "storeId": uuid.uuid5(uuid.NAMESPACE_URL, f"{kind.noun.replace(' ', '-')}/{name}").hex[
-                :12
-            ],
-            "storeArn": arn,
+            "id": store_id,
+            "storeId": store_id,
+            "storeArn": f"arn:aws:omics:{region}:{self.account}:{kind.arn_type}/{inputs['name']}",
             "status": "ACTIVE",
             "statusMessage": "",
             "storeSizeBytes": 0,
@@ -134,9 +162,11 @@ class OmicsMocks(pulumi.runtime.Mocks):
     def _version(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         region = inputs.get("region") or self.region
         store, version = inputs["storeName"], inputs["versionName"]
+        version_id = _uuid("store-version", name).hex[:12]
         return {
             **inputs,
-            "versionId": uuid.uuid5(uuid.NAMESPACE_URL, f"store-version/{name}").hex[:12],
+            "id": version_id,
+            "versionId": version_id,
             "versionArn": (
                 f"arn:aws:omics:{region}:{self.account}:annotationStore/{store}/version/{version}"
             ),
@@ -146,6 +176,31 @@ class OmicsMocks(pulumi.runtime.Mocks):
             "creationTime": datetime.now(UTC).isoformat(),
         }
 
+    def _settle(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return {**inputs, "id": f"settle-{str(inputs.get('policyDigest', ''))[:16]}"}
 
-def _id_of(outputs: Mapping[str, Any]) -> str:
-    return str(outputs.get("jobId") or outputs.get("storeId") or outputs.get("versionId"))
+    def _role(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        role_name = inputs.get("name") or _autoname(name)
+        path = inputs.get("path") or "/"
+        return {
+            **inputs,
+            "id": role_name,
+            "name": role_name,
+            "path": path,
+            "arn": f"arn:aws:iam::{self.account}:role{path}{role_name}",
+            "uniqueId": "AROA" + hashlib.sha256(role_name.encode()).hexdigest()[:17].upper(),
+            "createDate": datetime.now(UTC).isoformat(),
+        }
+
+    def _policy(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        policy_name = inputs.get("name") or _autoname(name)
+        return {**inputs, "id": f"{inputs.get('role')}:{policy_name}", "name": policy_name}
+
+
+def _uuid(kind: str, name: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{kind}/{name}")
+
+
+def _autoname(name: str) -> str:
+    """The physical name Pulumi would give: the resource name and 7 characters (stable here)."""
+    return f"{name}-{hashlib.sha256(name.encode()).hexdigest()[:7]}"

@@ -23,6 +23,8 @@ from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
 PROVIDER_KEY = "__provider"
+GRPC_PREFIX = "Exception calling application: "
+"""How grpc words an exception a servicer raised, when the SDK sends no traceback of its own."""
 Provider = ResourceProvider | str
 """A provider object, or the serialized form the engine stores in `__provider` and sends as is."""
 URN_PREFIX = "urn:pulumi:test::omics-variant-import::pulumi-python:dynamic/omics"
@@ -39,9 +41,13 @@ class PluginCallError(Exception):
 
     @property
     def last_line(self) -> str:
-        """The last non-empty line of the plugin's error (the provider's message)."""
+        """The last non-empty line of the plugin's error (the provider's message).
+
+        Pulumi SDKs before the traceback format (3.216 among them) send grpc's own wording,
+        "Exception calling application: <message>": the prefix is not the provider's.
+        """
         lines = [line for line in self.details.strip().splitlines() if line.strip()]
-        return lines[-1] if lines else ""
+        return lines[-1].removeprefix(GRPC_PREFIX) if lines else ""
 
 
 @dataclass

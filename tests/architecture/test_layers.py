@@ -1,4 +1,5 @@
-"""The package's layers import one way down: resources, flows, aws, core; nothing climbs back up."""
+"""The package's layers import one way down (resources, flows, aws, core); omics_stack uses only
+omics_provider's declared surface."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "omics_provider"
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "omics_provider"
 LAYERS = ("resources", "flows", "aws", "core")
 """From the top down: a module may import its own layer and the layers below it."""
 
@@ -49,3 +51,30 @@ def test_only_the_import_job_flow_talks_to_the_job_board() -> None:
         if "omics_provider.flows.job_board" in imported_modules(path)
     }
     assert users == {"flows/import_job.py"}
+
+
+SURFACE = {"omics_provider", "omics_provider.surface", "omics_provider.errors"}
+"""What omics_stack may import of omics_provider: the resources, the surface, the exceptions."""
+
+
+def test_omics_stack_imports_only_the_declared_surface_of_omics_provider() -> None:
+    beyond = {
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in (ROOT / "omics_stack").rglob("*.py")
+        for module in imported_modules(path)
+        if module.split(".")[0] == "omics_provider" and module not in SURFACE
+    }
+    assert beyond == set()
+
+
+def test_the_config_namespace_is_defined_in_core() -> None:
+    definitions = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if any(
+            isinstance(node, ast.Assign)
+            and any(getattr(target, "id", None) == "CONFIG_NAMESPACE" for target in node.targets)
+            for node in ast.walk(ast.parse(path.read_text()))
+        )
+    }
+    assert definitions == {"core/namespace.py"}

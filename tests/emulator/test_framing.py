@@ -94,7 +94,9 @@ def test_is_chunked_other_coding_length_required(coding: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "error"),
-    [("abc", SerializationException), ("-1", RequestEntityTooLargeException),
+    [("abc", SerializationException), ("-1", SerializationException),
+     ("+1_0", SerializationException), ("1_0", SerializationException),
+     ("\uff11\uff10", SerializationException), ("0x10", SerializationException),
      ("101", RequestEntityTooLargeException)],
 )  # fmt: skip
 def test_content_length_invalid_refused(value: str, error: type[OmicsError]) -> None:
@@ -105,3 +107,19 @@ def test_content_length_invalid_refused(value: str, error: type[OmicsError]) -> 
 @pytest.mark.parametrize(("values", "length"), [({}, 0), ({"Content_Length": "100"}, 100)])
 def test_content_length_declared_or_zero(values: dict[str, str], length: int) -> None:
     assert content_length(headers(**values), limit=100) == length
+
+
+def repeated(*values: str) -> Message:
+    message = Message()
+    for value in values:
+        message["Content-Length"] = value
+    return message
+
+
+def test_content_length_repeated_with_different_values_refused() -> None:
+    with pytest.raises(SerializationException, match="Conflicting Content-Length"):
+        content_length(repeated("10", "12"), limit=100)
+
+
+def test_content_length_repeated_with_one_value_read_once() -> None:
+    assert content_length(repeated("10", "10"), limit=100) == 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import textwrap
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -120,4 +121,89 @@ def test_widened_pool_starts_a_thread_only_when_every_thread_is_taken(
     release.set()
     for future in holding:
         future.result(5)
+    executor.shutdown()
+
+
+class _OddQueue(queue.SimpleQueue[Any]):
+    """A work queue that serves the executor but answers qsize() oddly (raises or no int)."""
+
+    answer: Any = None
+
+    def qsize(self) -> int:
+        if isinstance(self.answer, BaseException):
+            raise self.answer
+        return self.answer  # type: ignore[no-any-return]
+
+
+def _odd_queue(answer: Any) -> _OddQueue:
+    work_queue = _OddQueue()
+    work_queue.answer = answer
+    return work_queue
+
+
+class _FailingAdjust:
+    """An _adjust_thread_count that fails once widening has raised the executor's size."""
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self.executor = executor
+        self.own = executor._adjust_thread_count
+
+    def __call__(self) -> None:
+        if self.executor._max_workers > 1:
+            raise RuntimeError("cannot start a thread now")
+        self.own()
+
+
+def _pool_with(**internals: Any) -> ThreadPoolExecutor:
+    executor = ThreadPoolExecutor(max_workers=4)
+    for name, value in internals.items():
+        setattr(executor, name, value)
+    return executor
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (NotImplementedError("qsize"), "NotImplementedError: qsize"),
+        (OSError("sem_getvalue"), "OSError: sem_getvalue"),
+        (None, "TypeError"),
+        ("many", "ValueError"),
+    ],
+    ids=["not-implemented", "os-error", "none", "text"],
+)
+def test_widen_with_other_internals_keeps_the_executor_serving_and_warns_once(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    answer: Any,
+    error: str,
+) -> None:
+    monkeypatch.setattr(plugin_pool, "_attempted", False)
+    monkeypatch.setattr(plugin_pool, "in_dynamic_provider_plugin", lambda: True)
+    executor = _pool_with(_work_queue=_odd_queue(answer))
+    semaphore = executor._idle_semaphore
+    assert executor.submit(plugin_pool.widen_plugin_pool).result(5) is False
+    assert executor.submit(lambda: "served").result(5) == "served"
+    assert executor._idle_semaphore is semaphore and "submit" not in vars(executor)
+    err = capsys.readouterr().err
+    assert err.count(WARNING) == 1 and error in err
+    executor.shutdown()
+
+
+def test_widen_that_fails_half_way_gives_the_executor_its_own_pool_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(plugin_pool, "_attempted", False)
+    monkeypatch.setattr(plugin_pool, "in_dynamic_provider_plugin", lambda: True)
+    executor = ThreadPoolExecutor(max_workers=1)
+    gate, release = threading.Event(), threading.Event()
+    executor.submit(gate.wait, 10)  # holds the one worker while the next two calls queue
+    widened = executor.submit(plugin_pool.widen_plugin_pool)
+    executor.submit(release.wait, 10)  # still queued when widening runs: adjust() is called
+    executor._adjust_thread_count = _FailingAdjust(executor)  # type: ignore[method-assign]
+    gate.set()
+    assert widened.result(5) is False
+    assert executor._max_workers == 1 and "submit" not in vars(executor)
+    assert "RuntimeError: cannot start a thread now" in capsys.readouterr().err
+    release.set()
+    assert executor.submit(lambda: "served").result(5) == "served"
     executor.shutdown()

@@ -83,16 +83,17 @@ def test_credentials_with_a_stray_newline_never_reach_the_error(
     assert_no_canary(seen)
 
 
-def test_an_endpoint_password_never_reaches_the_error() -> None:
+def test_an_endpoint_password_is_refused_at_check_and_never_printed() -> None:
     config = {**FAST_POLL_CONFIG, "omics-variant-import:omicsEndpoint": UNREACHABLE_WITH_PASSWORD}
     env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
     inputs = job_inputs(timeoutSeconds=1)
     with DynamicProviderPlugin(env=env, config=config) as plugin:
+        [(prop, reason)] = plugin.check(PROVIDER, {}, inputs).failures
         with pytest.raises(PluginCallError) as raised:
             plugin.create(PROVIDER, inputs)
-        seen = raised.value.details + plugin.stderr_text()
-    assert "EndpointConnectionError" in raised.value.last_line
-    assert "http://<redacted>@127.0.0.1:9" in raised.value.last_line
+        seen = reason + raised.value.details + plugin.stderr_text()
+    assert prop == "omics-variant-import:omicsEndpoint"
+    assert "without a user name or password" in raised.value.last_line
     assert ENDPOINT_PASSWORD not in seen
 
 

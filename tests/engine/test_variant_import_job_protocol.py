@@ -155,8 +155,8 @@ def test_create_with_every_item_failing_raises_naming_job_and_items(
         plugin.create(PROVIDER, inputs)
     [job] = jobs_into(omics_emulator)
     line = raised.value.last_line
-    prefix = "omics_provider.core.errors.ProviderError: VariantImportJob batch: import job"
-    assert line.startswith(f"{prefix} {job['id']} ended FAILED")
+    # Newer Pulumi SDKs put the exception's class before the message; 3.216 does not.
+    assert f"VariantImportJob batch: import job {job['id']} ended FAILED" in line
     assert "s3://samples-bucket/a.vcf: " in line and "s3://samples-bucket/b.vcf: " in line
     assert len(raised.value.details.splitlines()) < 15
 

@@ -20,7 +20,7 @@ from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_board import JobBoard
 from tests.support.clock import FakeClock
 from tests.support.jobs import create_store, job_flow, job_inputs, jobs_into, progress_text
-from tests.support.waiting import wait_until
+from tests.support.virtual_time import virtual_emulator
 
 SPEC = ImportSpec.from_inputs(
     VARIANT_IMPORT, job_inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf")
@@ -342,30 +342,31 @@ def test_create_waits_for_a_role_that_cannot_be_assumed_yet(
     assert "waiting for HealthOmics to be able to assume the role" in progress_text(flow)
 
 
-@pytest.mark.parametrize(
-    "omics_emulator_settings", [EmulatorSettings(job_seconds=600.0, max_concurrent_jobs=1)]
-)
-def test_create_waits_through_a_full_quota_until_a_job_ends(
-    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
-) -> None:
-    board = JobBoard(SYSTEM_CLOCK)
-    first = start_directly(omics_client)  # runs until cancelled: the quota stays full
-    waiter = threading.Thread(target=job_flow(omics_emulator, board=board).wait, args=(first,))
-    waiter.start()
-    flow = job_flow(omics_emulator, board=board)
-    second_spec = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs("s3://samples-bucket/c.vcf"))
-    with ThreadPoolExecutor(1) as pool:
-        second_create = pool.submit(flow.create, request(second_spec, wait=False))
-        wait_until(
-            lambda: "concurrent import job quota is full" in progress_text(flow),
-            "the second create to meet the full quota",
+def test_create_waits_through_a_full_quota_until_a_job_ends() -> None:
+    """The emulator's time stands still until the second start has been refused: the first job
+    ends only then, however slow the machine (no race with a one-second job)."""
+    emulator_time = FakeClock()
+    with virtual_emulator(emulator_time, job_seconds=1.0, max_concurrent_jobs=1) as (emulator, _):
+        board = JobBoard(SYSTEM_CLOCK)
+        first = job_flow(emulator, board=board).create(request(wait=False))
+        waiter = threading.Thread(target=job_flow(emulator, board=board).wait, args=(first["id"],))
+        waiter.start()
+        flow = job_flow(emulator, board=board)
+        second_spec = ImportSpec.from_inputs(
+            VARIANT_IMPORT, job_inputs("s3://samples-bucket/c.vcf")
         )
-        omics_emulator.backend.settings.job_seconds = 1.0  # the second job runs on briefly
-        omics_client.cancel_variant_import_job(jobId=first)  # the first job ends
-        second = second_create.result(timeout=30)
-    waiter.join(10)
-    assert {j["id"] for j in jobs_into(omics_emulator)} == {first, second["id"]}
-    assert omics_emulator.backend.requests_by_operation()["StartVariantImportJob"] >= 3
+        created: list[dict[str, Any]] = []
+        second = threading.Thread(
+            target=lambda: created.append(flow.create(request(second_spec, wait=False)))
+        )
+        second.start()
+        assert wait_until(lambda: starts(emulator) >= 2)  # the second start was refused
+        emulator_time.sleep(2.0)  # now the first job ends
+        second.join(CONDITION_SECONDS)
+        waiter.join(CONDITION_SECONDS)
+        assert {j["id"] for j in jobs_into(emulator)} == {first["id"], created[0]["id"]}
+        assert starts(emulator) >= 3
+    assert "concurrent import job quota is full" in progress_text(flow)
 
 
 @pytest.mark.parametrize(
@@ -597,34 +598,66 @@ def test_wait_keeps_going_through_status_reads_that_keep_failing(
     assert "GetVariantImportJob failing since" in progress_text(flow)
 
 
-def test_wait_for_jobs_watched_together_reads_them_in_batches(
-    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
-) -> None:
-    omics_emulator.backend.settings.job_seconds = 1.0
-    specs = [
-        ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/{n}"))
-        for n in range(4)
-    ]
-
-    def status_reads() -> int:
-        calls = omics_emulator.backend.requests_by_operation()
-        return calls.get("GetVariantImportJob", 0) + calls.get("ListVariantImportJobs", 0)
-
-    alone = job_flow(omics_emulator)  # the same wait, alone, for comparison in this run
-    alone_id = start_directly(omics_client, specs[3])
-    omics_emulator.backend.reset_counters()
-    alone.wait(alone_id)
-    reads_alone = status_reads()
-    board = JobBoard(SYSTEM_CLOCK)
-    flows = [job_flow(omics_emulator, board=board) for _ in range(3)]
-    ids = [start_directly(omics_client, spec) for spec in specs[:3]]
-    omics_emulator.backend.reset_counters()
-    with ThreadPoolExecutor(3) as pool:
-        jobs = list(pool.map(ImportJobFlow.wait, flows, ids))
+def test_wait_for_jobs_watched_together_reads_them_in_batches() -> None:
+    """Three waiters on one board read their jobs together: every status read, once all three
+    wait, is one ListVariantImportJobs of all three ids; each job is read alone only once, for
+    its items."""
+    emulator_time = FakeClock()
+    with virtual_emulator(emulator_time, job_seconds=1.0) as (emulator, client):
+        specs = [
+            ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/{n}"))
+            for n in range(3)
+        ]
+        ids = [start_directly(client, spec) for spec in specs]
+        board = JobBoard(SYSTEM_CLOCK)
+        listed: list[frozenset[str]] = []
+        flows = [job_flow(emulator, board=board) for _ in ids]
+        for flow in flows:
+            flow.api.client = cast(Any, RecordingLists(flow.api.client, listed))
+        emulator.backend.reset_counters()
+        with ThreadPoolExecutor(len(ids)) as pool:
+            waits = pool.map(ImportJobFlow.wait, flows, ids)
+            assert wait_until(lambda: frozenset(ids) in listed)  # all three are watched
+            together = listed.index(frozenset(ids))
+            assert wait_until(lambda: len(listed) >= together + 6)
+            reads_while_running = emulator.backend.requests_by_operation()
+            emulator_time.sleep(2.0)  # now the jobs end
+            jobs = list(waits)
     assert {job["status"] for job in jobs} == {"COMPLETED"}
-    assert omics_emulator.backend.requests_by_operation()["ListVariantImportJobs"] >= 1
-    # Read one by one, three waiters would make three times the reads of one; shared, far fewer.
-    assert status_reads() < 2 * reads_alone
+    assert set(listed[together : together + 6]) == {frozenset(ids)}
+    assert reads_while_running.get("GetVariantImportJob", 0) <= len(ids)  # items, once per job
+
+
+class RecordingLists:
+    """A client that notes the ids of every ListVariantImportJobs call in a shared list."""
+
+    def __init__(self, client: Any, listed: list[frozenset[str]]) -> None:
+        self.client, self.listed = client, listed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def list_variant_import_jobs(self, **request: Any) -> Any:
+        self.listed.append(frozenset(request.get("ids", ())))
+        return self.client.list_variant_import_jobs(**request)
+
+
+CONDITION_SECONDS = 30.0
+"""An upper bound for waiting on a condition; reaching it is a failure, never a pass."""
+
+
+def wait_until(condition: Any) -> bool:
+    """True once condition() holds (checked every 10 ms); False after CONDITION_SECONDS."""
+    deadline = time.monotonic() + CONDITION_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def starts(emulator: EmulatorHandle) -> int:
+    return int(emulator.backend.requests_by_operation().get("StartVariantImportJob", 0))
 
 
 @pytest.mark.parametrize(

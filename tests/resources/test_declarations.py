@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -29,10 +30,14 @@ pytestmark = pytest.mark.usefixtures("pulumi_event_loop")
 SHARED_X = re.escape("VariantImportJob b imports s3://b/x.vcf")
 
 
-def run(program: Callable[[], list[VariantImportJob]], preview: bool = False) -> None:
+def run(
+    program: Callable[[], list[VariantImportJob]],
+    preview: bool = False,
+    config: dict[str, str] | None = None,
+) -> None:
     """Run program under mocks (as preview or up) and wait for every job's inputs."""
     pulumi.runtime.set_mocks(Mocks(), "omics-variant-import", "test", preview)
-    pulumi.runtime.set_all_config({"aws:region": "us-east-1"})
+    pulumi.runtime.set_all_config({"aws:region": "us-east-1"} if config is None else config)
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def test() -> pulumi.Output[Any]:
@@ -67,6 +72,43 @@ def test_identical_declarations_fail() -> None:
 def test_a_region_left_unset_is_the_stacks_region() -> None:
     with pytest.raises(Exception, match=SHARED_X):
         run(lambda: [job("a", "s3://b/x.vcf"), job("b", "s3://b/x.vcf", region="us-east-1")])
+
+
+@pytest.mark.parametrize(
+    ("env", "profile_region"),
+    [({"AWS_DEFAULT_REGION": "eu-west-1"}, None), ({}, "eu-west-1")],
+    ids=["AWS_DEFAULT_REGION", "profile-region"],
+)
+def test_a_region_left_unset_without_aws_region_is_boto3s_region(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    env: dict[str, str],
+    profile_region: str | None,
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if profile_region:
+        (tmp_path / "config").write_text(f"[default]\nregion = {profile_region}\n")
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    with pytest.raises(Exception, match=SHARED_X):
+        run(
+            lambda: [job("a", "s3://b/x.vcf"), job("b", "s3://b/x.vcf", region="eu-west-1")],
+            preview=True,
+            config={},
+        )
+
+
+def test_a_region_that_cannot_be_resolved_fails_preview_naming_the_keys_to_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # not read by the locked botocore
+    with pytest.raises(Exception) as raised:
+        run(lambda: [job("a", "s3://b/x.vcf")], preview=True, config={})
+    message = str(raised.value)
+    assert "VariantImportJob a: no AWS region is set" in message
+    assert "aws:region" in message and "AWS_DEFAULT_REGION" in message
 
 
 @pytest.mark.parametrize(

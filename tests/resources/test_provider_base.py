@@ -42,15 +42,63 @@ def test_parse_settings_unset_gives_the_documented_defaults() -> None:
 
 
 @pytest.mark.parametrize("key", ["pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"])
-@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf", "1e300", "", "true"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "soon",
+        "0",
+        "0.5",
+        "1e-300",
+        "-1",
+        "nan",
+        "inf",
+        "1e300",
+        "3601",
+        "true",
+        "5_0",
+        "\uff15",
+        " 5",
+    ],
+)
 def test_parse_settings_names_every_bad_polling_value(key: str, value: str) -> None:
     settings, failures = parsed({f"{NAMESPACE}:{key}": value})
-    if value == "":
-        assert failures == {}  # an empty value is unset
-        return
     reason = failures[f"{NAMESPACE}:{key}"]
-    assert reason.startswith(f"{NAMESPACE}:{key}: must be a number of seconds above 0")
+    assert reason.startswith(f"{NAMESPACE}:{key}: must be a number of seconds from 1 to 3,600")
     assert settings.status_poll == Backoff(2, 2, 120)  # the default stands in: nothing can hang
+    assert settings.quota_poll_seconds == QUOTA_POLL_SECONDS
+
+
+@pytest.mark.parametrize("key", ["pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"])
+def test_parse_settings_takes_an_empty_polling_value_as_unset(key: str) -> None:
+    assert parsed({f"{NAMESPACE}:{key}": ""})[1] == {}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "value", "accepted"),
+    [
+        (None, "1", True),
+        (None, "0.99", False),
+        ("https://omics.us-east-1.amazonaws.com", "0.5", False),
+        ("http://127.0.0.1:4566", "0.01", True),
+        ("http://127.0.0.1:4566", "0.009", False),
+    ],
+)
+def test_parse_settings_floors_polling_at_1_second_against_aws_and_10_ms_locally(
+    endpoint: str | None, value: str, accepted: bool
+) -> None:
+    config = {f"{NAMESPACE}:pollInitialSeconds": value}
+    if endpoint is not None:
+        config[f"{NAMESPACE}:omicsEndpoint"] = endpoint
+    settings, failures = parsed(config)
+    assert (failures == {}) is accepted
+    assert settings.status_poll.initial == (float(value) if accepted else STATUS_POLL.initial)
+
+
+def test_parse_settings_takes_the_local_floor_for_boto3s_own_local_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_OMICS", "http://127.0.0.1:4566")
+    assert parsed({f"{NAMESPACE}:quotaPollSeconds": "0.05"})[1] == {}
 
 
 @pytest.mark.parametrize(
@@ -62,9 +110,30 @@ def test_parse_settings_names_every_bad_polling_value(key: str, value: str) -> N
         (f"{NAMESPACE}:omicsEndpoint", "127.0.0.1:4566", "http(s) URL"),
         (f"{NAMESPACE}:omicsEndpoint", "ftp://example.com", "http(s) URL"),
         (f"{NAMESPACE}:omicsEndpoint", "http://host name", "http(s) URL"),
+        (f"{NAMESPACE}:omicsEndpoint", "https://[::1", "Invalid IPv6 URL"),
+        (f"{NAMESPACE}:omicsEndpoint", "http://[::1]:99999", "Port out of range"),
+        (f"{NAMESPACE}:omicsEndpoint", "http://127.0.0.1:0", "port 0 is not a port"),
+        (f"{NAMESPACE}:omicsEndpoint", "http://127.0.0.1:4566x", "cannot be parsed"),
     ],
 )
 def test_parse_settings_names_a_bad_aws_setting(key: str, value: str, says: str) -> None:
     _, failures = parsed({key: value})
     assert says in failures[key]
     assert failures[key].startswith(f"{key}: ")
+
+
+@pytest.mark.parametrize("password", ["hunter2", "pa/ss", "pa#ss", "pa?ss", "p@ss"])
+def test_parse_settings_refuses_credentials_in_the_endpoint_without_quoting_them(
+    password: str,
+) -> None:
+    key = f"{NAMESPACE}:omicsEndpoint"
+    _, failures = parsed({key: f"http://svc:{password}@127.0.0.1:4566"})
+    assert failures[key].startswith(f"{key}: must be an http(s) URL")
+    assert "without a user name or password" in failures[key]
+    assert password not in failures[key] and "svc" not in failures[key]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:4566", "https://[::1]:8443/", "http://h:1"])
+def test_parse_settings_accepts_well_formed_endpoints(url: str) -> None:
+    _, failures = parsed({f"{NAMESPACE}:omicsEndpoint": url})
+    assert failures == {}

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from omics_provider.aws.clients import CONFIG_NAMESPACE
-from omics_stack.config import ImportBatch, StackConfigError, parse_stack_config
+from omics_provider.errors import StackConfigError
+from omics_provider.surface import CONFIG_NAMESPACE
+from omics_stack.config import ImportBatch, parse_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILES = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from omics_provider.errors import StackConfigError
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS
-from omics_stack.config import StackConfigError, parse_stack_config
+from omics_stack.config import parse_stack_config
 
 REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
 

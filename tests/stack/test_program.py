@@ -164,6 +164,8 @@ def run_program(
     With project, the program runs from a copy in that folder (its manifests are read there).
     """
     main = MAIN if project is None else Path(shutil.copy(MAIN, project / "__main__.py"))
+    if project is not None:
+        monkeypatch.chdir(project)  # the engine starts the program in its project folder
     mocks = EmulatorMocks(emulator.url)
     pulumi.runtime.set_mocks(
         mocks, "omics-variant-import", "test", False, monitor=RecordingMonitor(mocks)
@@ -307,6 +309,9 @@ def test_program_rejects_duplicate_batch_names(
         ({"adoptExistingStore": "maybe"}, "adoptExistingStore", "typo_adopt"),
         ({"timeoutSeconds": "soon"}, "timeoutSeconds", "typo_soon"),
         ({"timeoutSeconds": "nan"}, "timeoutSeconds", "typo_nan"),
+        ({"timeoutSeconds": "5_0"}, "timeoutSeconds", "typo_underscore"),
+        ({"timeoutSeconds": "\uff160"}, "timeoutSeconds", "typo_full_width"),
+        ({"timeoutSeconds": True}, "timeoutSeconds", "typo_boolean"),
     ],
 )
 def test_program_rejects_bad_key_from_engine_config_before_any_resource(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,14 +9,19 @@ import pytest
 
 from omics_emulator import EmulatorHandle
 from omics_provider.testing.plugin import DynamicProviderPlugin
-from tests.support.engine import close_event_loop
 from tests.support.jobs import FAST_POLL_CONFIG, create_store, plugin_env
 
 
 @pytest.fixture(autouse=True)
 def dummy_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test ever reaches AWS: dummy credentials and region, no profile or config file."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_OMICS"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_OMICS",
+        "AWS_DISABLE_HOST_PREFIX_INJECTION",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -38,19 +41,3 @@ def plugin(omics_emulator: EmulatorHandle) -> Iterator[DynamicProviderPlugin]:
     """The real dynamic-provider plugin, configured to poll fast, talking to the emulator."""
     with DynamicProviderPlugin(env=plugin_env(omics_emulator), config=FAST_POLL_CONFIG) as running:
         yield running
-
-
-@pytest.fixture
-def pulumi_event_loop() -> Iterator[None]:
-    """A current event loop for Pulumi's runtime (mocks), drained and closed after the test.
-
-    An earlier asyncio.run() leaves no current loop; a program that failed leaves tasks pending,
-    and futures holding its error in reference cycles: collected here, asyncio's "exception was
-    never retrieved" log lands in this test's captured log, not on the terminal when a pytest-xdist
-    worker exits.
-    """
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    yield
-    close_event_loop(loop)
-    gc.collect()

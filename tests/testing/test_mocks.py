@@ -84,12 +84,12 @@ def test_mocks_hand_other_resources_to_the_wrapped_mocks() -> None:
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> pulumi.Output[Any]:
-        role = aws.iam.Role("role", assume_role_policy="{}")
+        user = aws.iam.User("user")
         store = VariantStore("store", name="s_store", reference_arn=REFERENCE_ARN)
-        return pulumi.Output.all(role.arn, store.status)
+        return pulumi.Output.all(user.arn, store.status)
 
     program()
-    assert inner.types == ["aws:iam/role:Role"]
+    assert inner.types == ["aws:iam/user:User"]
 
 
 def test_type_tokens_are_the_ones_pulumi_registers() -> None:
