@@ -20,6 +20,7 @@ from omics_emulator import EmulatorSettings, OmicsBackend, start_emulator
 from omics_provider.aws.calls import CallContext
 from omics_provider.aws.clients import AwsSettings, build_omics_client
 from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.progress import Progress
 from omics_provider.core.timing import SYSTEM_CLOCK, Backoff, Deadline
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobOwners, JobPolicy
@@ -122,8 +123,10 @@ def _provider_creates(url: str, past: set[str]) -> HistoryCost:
     policy = JobPolicy(Backoff(0.02, 2.0, 0.1), 0.05, 600.0)
     started = time.perf_counter()
     for n in range(CREATES):
-        spec = ImportSpec.from_inputs(job_inputs(f"new-{n}", STORE, items=3))
-        job = ImportJobFlow(api, board, policy, owners).create(CreateRequest(spec, f"new-{n}"))
+        spec = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"new-{n}", STORE, items=3))
+        job = ImportJobFlow(api, VARIANT_IMPORT, board, policy, owners).create(
+            CreateRequest(spec, f"new-{n}")
+        )
         if job["status"] != "COMPLETED":
             raise RuntimeError(f"bench create ended {job['status']}")
     seconds = time.perf_counter() - started
@@ -139,12 +142,12 @@ def _old_guard(url: str, past: set[str]) -> HistoryCost:
     known: set[str] = set()
     started = time.perf_counter()
     for n in range(CREATES):
-        for summary in list(api.jobs_into(STORE)):
+        for summary in list(api.jobs_into(VARIANT_IMPORT, STORE)):
             if str(summary["id"]) not in known:
-                api.get_job(str(summary["id"]))
+                api.get_job(VARIANT_IMPORT, str(summary["id"]))
                 known.add(str(summary["id"]))
-        spec = ImportSpec.from_inputs(job_inputs(f"old-{n}", STORE, items=3))
-        known.add(api.start_job(spec.start_request()))
-        list(api.jobs_into(STORE))
+        spec = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"old-{n}", STORE, items=3))
+        known.add(api.start_job(VARIANT_IMPORT, spec.start_request()))
+        list(api.jobs_into(VARIANT_IMPORT, STORE))
     seconds = time.perf_counter() - started
     return HistoryCost(requests, max(requests.reads[j] for j in past), seconds)

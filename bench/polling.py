@@ -16,6 +16,7 @@ import botocore.waiter
 from omics_emulator import EmulatorSettings, OmicsBackend
 from omics_provider.aws.calls import CallContext
 from omics_provider.aws.omics_api import OmicsApi
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.progress import Progress
 from omics_provider.core.timing import STATUS_POLL, Backoff, Deadline
 from omics_provider.flows.import_job import ImportJobFlow, JobPolicy
@@ -136,7 +137,9 @@ def provider_wait(policy: Backoff = STATUS_POLL) -> Waiter:
         progress = Progress("VariantImportJob", "bench", clock, stream=io.StringIO())
         forever = 100 * seconds + 3600
         api = OmicsApi(client, CallContext(progress, Deadline.after(clock, forever), clock))  # type: ignore[arg-type]
-        flow = ImportJobFlow(api, JobBoard(clock), JobPolicy(policy, QUOTA_POLL_SECONDS, forever))
+        flow = ImportJobFlow(
+            api, VARIANT_IMPORT, JobBoard(clock), JobPolicy(policy, QUOTA_POLL_SECONDS, forever)
+        )
         # As in create: the job was just started, so its first read waits one interval.
         job = flow.wait(job_id, just_started=True)
         if job["status"] != "COMPLETED":

@@ -1,5 +1,9 @@
 """Pulumi dynamic provider for AWS HealthOmics variant and annotation stores and import jobs."""
 
+from omics_provider.resources.annotation_import_job import (
+    AnnotationImportJob,
+    AnnotationImportJobProvider,
+)
 from omics_provider.resources.annotation_store import AnnotationStore, AnnotationStoreProvider
 from omics_provider.resources.annotation_store_version import (
     AnnotationStoreVersion,
@@ -15,6 +19,8 @@ from omics_provider.resources.variant_table_import import (
 )
 
 __all__ = [
+    "AnnotationImportJob",
+    "AnnotationImportJobProvider",
     "AnnotationStore",
     "AnnotationStoreProvider",
     "AnnotationStoreVersion",

@@ -12,6 +12,7 @@ from omics_provider.aws.clients import AwsSettings, build_omics_client, is_aws_e
 from omics_provider.aws.errors import error_code, error_message
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
@@ -50,6 +51,7 @@ __all__ = [
     "SOURCE_HINT",
     "STORE_NAME_HINT",
     "SYSTEM_CLOCK",
+    "VARIANT_IMPORT",
     "AwsSettings",
     "CallContext",
     "Checker",

@@ -10,6 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_provider.surface import (
     SYSTEM_CLOCK,
+    VARIANT_IMPORT,
     AwsSettings,
     CallContext,
     Deadline,
@@ -79,7 +80,13 @@ def store_history(client: OmicsClient, store: str, missing_ok: bool = False) -> 
     progress = Progress("plan --store", store, SYSTEM_CLOCK, sys.stderr)
     ctx = CallContext(progress, Deadline.after(SYSTEM_CLOCK, READ_SECONDS), SYSTEM_CLOCK)
     try:
-        return StoreHistory.of(read_store(OmicsApi(client, ctx), store))
+        return StoreHistory.of(
+            read_store(
+                OmicsApi(client, ctx),
+                VARIANT_IMPORT,
+                VARIANT_IMPORT.destination({"destinationName": store}),
+            )
+        )
     except ProviderError as error:
         raise CommandError(f"cannot read the import jobs of store {store!r}: {error}") from None
 

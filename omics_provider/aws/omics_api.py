@@ -8,15 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from omics_provider.aws.calls import CallContext, call
 from omics_provider.core.errors import ProviderError
-from omics_provider.core.kinds import StoreKind, method_name
+from omics_provider.core.kinds import JobKind, StoreKind, method_name
 
 if TYPE_CHECKING:
     from mypy_boto3_omics import OmicsClient
-    from mypy_boto3_omics.type_defs import (
-        GetVariantImportResponseTypeDef,
-        StartVariantImportRequestTypeDef,
-        VariantImportJobItemTypeDef,
-    )
 
 DELETE_STORE_HINT = (
     "cancel the import jobs still running into the store, or set forceDestroy: true "
@@ -31,50 +26,46 @@ class OmicsApi:
     client: OmicsClient
     ctx: CallContext
 
-    # --- import jobs ------------------------------------------------------------------------
-    def get_job(self, job_id: str) -> GetVariantImportResponseTypeDef:
-        """GetVariantImportJob; ResourceMissingError when the service no longer knows it."""
-        return call(
-            self.ctx, "GetVariantImportJob", self.client.get_variant_import_job, jobId=job_id
-        )
+    # --- import jobs of every kind ------------------------------------------------------------
+    def get_job(self, kind: JobKind, job_id: str) -> Mapping[str, Any]:
+        """The kind's get (GetVariantImportJob, ...); ResourceMissingError when the service no
+        longer knows the job."""
+        return call(self.ctx, kind.get, self._method(kind.get), jobId=job_id)
 
     def jobs_into(
-        self, store_name: str, status: str | None = None
-    ) -> Iterator[VariantImportJobItemTypeDef]:
-        """Summaries of every import job into store_name (in status, if given), page by page."""
+        self, kind: JobKind, store_name: str, status: str | None = None
+    ) -> Iterator[Mapping[str, Any]]:
+        """Summaries of every job of kind into store_name (in status, if given), page by page."""
         found: dict[str, str] = {"storeName": store_name}
         if status is not None:
             found["status"] = status
         kwargs: dict[str, Any] = {"filter": found}
         while True:
-            page = call(
-                self.ctx, "ListVariantImportJobs", self.client.list_variant_import_jobs, **kwargs
-            )
-            yield from page.get("variantImportJobs", [])
+            page = call(self.ctx, kind.list, self._method(kind.list), **kwargs)
+            yield from page.get(kind.list_key, [])
             if not page.get("nextToken"):
                 return
             kwargs["nextToken"] = page["nextToken"]
 
-    def jobs_by_id(self, job_ids: list[str]) -> list[VariantImportJobItemTypeDef]:
-        """Summaries of up to LIST_IDS_LIMIT jobs in one call (ids the service omits are gone)."""
-        page = call(
-            self.ctx, "ListVariantImportJobs", self.client.list_variant_import_jobs, ids=job_ids
-        )
-        return list(page.get("variantImportJobs", []))
+    def jobs_by_id(self, kind: JobKind, job_ids: list[str]) -> list[Mapping[str, Any]]:
+        """Summaries of up to LIST_IDS_LIMIT jobs of kind in one call (ids the service omits are
+        gone)."""
+        page = call(self.ctx, kind.list, self._method(kind.list), ids=job_ids)
+        return list(page.get(kind.list_key, []))
 
-    def start_job(self, request: StartVariantImportRequestTypeDef) -> str:
-        """StartVariantImportJob once: never repeated after a failure that may have started it.
+    def start_job(self, kind: JobKind, request: Mapping[str, Any]) -> str:
+        """The kind's start once: never repeated after a failure that may have started it.
 
         Raises OutcomeUnknownError (look before starting again), QuotaExceededError, or a
         ProviderError; waits up to a minute for a role HealthOmics cannot assume yet.
         """
         response = call(
             self.ctx,
-            "StartVariantImportJob",
-            self.client.start_variant_import_job,
+            kind.start,
+            self._method(kind.start),
             hints={
                 "ResourceNotFoundException": (
-                    f"no variant store named {request['destinationName']!r} exists in this "
+                    f"no {kind.store_noun} named {request['destinationName']!r} exists in this "
                     "account and region: check destinationName, or declare the store first"
                 )
             },
@@ -82,16 +73,11 @@ class OmicsApi:
             idempotent=False,
             **request,
         )
-        return response["jobId"]
+        return str(response["jobId"])
 
-    def cancel_job(self, job_id: str) -> None:
-        """CancelVariantImportJob (the job may take a while to report CANCELLED)."""
-        call(
-            self.ctx,
-            "CancelVariantImportJob",
-            self.client.cancel_variant_import_job,
-            jobId=job_id,
-        )
+    def cancel_job(self, kind: JobKind, job_id: str) -> None:
+        """The kind's cancel (the job may take a while to report CANCELLED)."""
+        call(self.ctx, kind.cancel, self._method(kind.cancel), jobId=job_id)
 
     # --- stores of every kind (and annotation store versions) ------------------------------
     def get_store(self, kind: StoreKind, key: Mapping[str, Any]) -> Mapping[str, Any]:

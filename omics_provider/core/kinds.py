@@ -21,6 +21,10 @@ def method_name(operation: str) -> str:
     return xform_name(operation)
 
 
+Destination = tuple[tuple[str, str], ...]
+"""Where an import job lands: its destination keys and values, in the kind's order."""
+
+
 @dataclass(frozen=True)
 class JobKind:
     """One kind of import job: its operations, message nouns, request keys and quota."""
@@ -47,6 +51,22 @@ class JobKind:
     """Documented files per job, or None where AWS documents no limit."""
     item_status_messages: bool
     """Whether the get operation's items carry a statusMessage."""
+
+    def command(self, operation: str) -> str:
+        """The AWS CLI command of one of this kind's operations (get-variant-import-job)."""
+        return xform_name(operation, "-")
+
+    def destination(self, values: Mapping[str, Any]) -> Destination:
+        """Where a job lands, from values holding the destination keys (None ones left out)."""
+        return tuple(
+            (key, str(values[key])) for key in self.destination_keys if values.get(key) is not None
+        )
+
+    def label(self, destination: Destination) -> str:
+        """How messages name a destination: `store 's'`, `version 'v' of store 's'`."""
+        where = dict(destination)
+        store = f"store {where.get('destinationName')!r}"
+        return f"version {where['versionName']!r} of {store}" if "versionName" in where else store
 
 
 VARIANT_IMPORT = JobKind(

@@ -23,6 +23,7 @@ from omics_provider.core.errors import (
     ResourceMissingError,
     RetriesExhaustedError,
 )
+from omics_provider.core.kinds import JobKind
 from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
 from omics_provider.core.timing import Backoff, Deadline, polls
 from omics_provider.flows.import_spec import ImportSpec
@@ -111,12 +112,19 @@ def note_owner(owner: str, sources: Iterable[str]) -> None:
 
 
 class ImportJobFlow:
-    """One resource's import: create (record, start, converge, wait), wait, refresh, cancel."""
+    """One resource's import job of kind: create (record, start, converge, wait), wait, refresh,
+    cancel."""
 
     def __init__(
-        self, api: OmicsApi, board: JobBoard, policy: JobPolicy, owners: JobOwners = OWNERS
+        self,
+        api: OmicsApi,
+        kind: JobKind,
+        board: JobBoard,
+        policy: JobPolicy,
+        owners: JobOwners = OWNERS,
     ) -> None:
         self.api = api
+        self.kind = kind
         self.board = board
         self.policy = policy
         self.owners = owners
@@ -125,10 +133,11 @@ class ImportJobFlow:
         self.clock = api.ctx.clock
 
     @classmethod
-    def on_shared_board(cls, api: OmicsApi, policy: JobPolicy) -> ImportJobFlow:
-        """A flow on the process's board for api's endpoint and resolved region."""
+    def on_shared_board(cls, api: OmicsApi, kind: JobKind, policy: JobPolicy) -> ImportJobFlow:
+        """A flow on the process's board for kind's quota at api's endpoint and resolved region."""
         meta = api.client.meta
-        return cls(api, board_for((meta.endpoint_url, meta.region_name), api.ctx.clock), policy)
+        board = board_for(kind, meta.endpoint_url, meta.region_name, api.ctx.clock)
+        return cls(api, kind, board, policy)
 
     # --- create -------------------------------------------------------------------------------
     def create(self, request: CreateRequest) -> dict[str, Any]:
@@ -140,6 +149,8 @@ class ImportJobFlow:
         running unrecorded that the next create would not find: a job still running after the
         timeout is recorded by the next `up`.
         """
+        if request.spec.kind != self.kind:
+            raise ValueError(f"a {self.kind.noun} flow cannot import a {request.spec.kind.noun}")
         if request.adopt_job_id:
             return self.settle(self._adopt(request))
         return self.settle(self._import(request))
@@ -147,7 +158,7 @@ class ImportJobFlow:
     def _adopt(self, request: CreateRequest) -> dict[str, Any]:
         """The job adoptJobId names, after checking it imports exactly what the resource says."""
         job_id, spec = str(request.adopt_job_id), request.spec
-        job = dict(self.api.get_job(job_id))
+        job = dict(self.api.get_job(self.kind, job_id))
         differences = spec.differences(job)
         if differences:
             raise ProviderError(
@@ -170,7 +181,7 @@ class ImportJobFlow:
         is planned again when this run lost a race or a job it recorded ended without a file.
         """
         spec = request.spec
-        history = self.board.history(spec.destination_name)
+        history = self.board.history(self.kind, spec.destination)
         ignore: frozenset[str] | None = None
         for _ in range(MAX_ROUNDS):
             placement, ignore, known = self._place_in_turn(request, history, ignore)
@@ -265,7 +276,7 @@ class ImportJobFlow:
     def _start(self, spec: ImportSpec, known: frozenset[str], history: StoreHistory) -> str:
         """Start the import once and return its job id, waiting through the quota.
 
-        StartVariantImportJob has no client token, so a start that failed in a way that may have
+        The start operations have no client token, so a start that failed in a way that may have
         started the job (a 5xx, or no answer) is never simply repeated: the job is looked for
         first (a running job, not in known, importing exactly spec's files), and taken when it
         exists. A job a lagging list still hides is started again; converge then keeps one.
@@ -273,7 +284,7 @@ class ImportJobFlow:
         delays = self.ctx.retry_backoff.jittered(self.ctx.rand)
         while True:
             try:
-                job_id = self.api.start_job(spec.start_request())
+                job_id = self.api.start_job(self.kind, spec.start_request())
                 break
             except QuotaExceededError:
                 self._wait_for_quota()
@@ -314,7 +325,7 @@ class ImportJobFlow:
             )
         except TimeoutError as stalled:
             raise ProviderError(
-                f"{self.ctx.resource}: StartVariantImportJob could not start: the concurrent "
+                f"{self.ctx.resource}: {self.kind.start} could not start: the concurrent "
                 f"import job quota stayed full ({stalled}); wait for running jobs to end, raise "
                 "the quota, or raise timeoutSeconds"
             ) from None
@@ -461,7 +472,7 @@ class ImportJobFlow:
         intervals = self.policy.status_poll.intervals()
         slept = self._pause(deadline, next(intervals)) if just_started else 0.0
         job: dict[str, Any] = {"id": job_id, "status": "SUBMITTED", "items": []}
-        with self.board.watching(job_id):
+        with self.board.watching(self.kind, job_id):
             while True:
                 job = self._read(job_id, max_age=slept / 2, last=job)
                 status = str(job["status"])
@@ -469,7 +480,9 @@ class ImportJobFlow:
                 if status not in JOB_ACTIVE:
                     return job
                 if deadline.expired():
-                    raise ProviderError(timeout_message(self.ctx.resource, job_id, status))
+                    raise ProviderError(
+                        timeout_message(self.kind, self.ctx.resource, job_id, status)
+                    )
                 slept = self._pause(deadline, next(intervals))
 
     def _read(self, job_id: str, max_age: float, last: dict[str, Any]) -> dict[str, Any]:
@@ -478,7 +491,7 @@ class ImportJobFlow:
             job = dict(self._shared_status(job_id, max_age))
             status_changed = job["status"] != self.progress.last_status
             if "items" not in job and (job["status"] not in JOB_ACTIVE or status_changed):
-                job = dict(self.api.get_job(job_id))  # a batched summary has no items
+                job = dict(self.api.get_job(self.kind, job_id))  # a batched summary has no items
         except RetriesExhaustedError:
             return last
         return {**job, "items": job.get("items", last.get("items", []))}
@@ -499,36 +512,36 @@ class ImportJobFlow:
     def _shared_status(self, job_id: str, max_age: float) -> Mapping[str, Any]:
         """The job as read by any waiter within max_age seconds, else read now.
 
-        One job watched alone is read in full (GetVariantImportJob, items included); several are
-        read together (ListVariantImportJobs with up to 20 ids, summaries without items).
+        One job watched alone is read in full (the kind's get, items included); several of a kind
+        are read together (its list with up to 20 ids, summaries without items).
         """
-        cached = self.board.shared_status(job_id, max_age)
+        cached = self.board.shared_status(self.kind, job_id, max_age)
         if cached is not None:
             return cached
         summaries: list[Mapping[str, Any]] = []
         try:
-            ids = self.board.batch_for(job_id)
+            ids = self.board.batch_for(self.kind, job_id)
             if len(ids) == 1:
-                summaries = [self.api.get_job(job_id)]
+                summaries = [self.api.get_job(self.kind, job_id)]
             else:
-                summaries = list(self.api.jobs_by_id(ids))
+                summaries = list(self.api.jobs_by_id(self.kind, ids))
         finally:
-            self.board.end_read(summaries)
+            self.board.end_read(self.kind, summaries)
         found = next((s for s in summaries if str(s["id"]) == job_id), None)
-        return found if found is not None else self.api.get_job(job_id)
+        return found if found is not None else self.api.get_job(self.kind, job_id)
 
     def settle(self, job: dict[str, Any]) -> dict[str, Any]:
         """job, once it imported something; ProviderError naming every failed item otherwise."""
         if job.get("status") in JOB_UNSUCCESSFUL:
             raise ProviderError(failure_message(self.ctx.resource, job))
         if job.get("status") == "COMPLETED_WITH_FAILURES":
-            self.progress.warn(partial_warning(job))
+            self.progress.warn(partial_warning(self.kind, job))
         return job
 
     def refresh(self, job_id: str) -> dict[str, Any] | None:
         """The job in full, or None when the service no longer knows it."""
         try:
-            return dict(self.api.get_job(job_id))
+            return dict(self.api.get_job(self.kind, job_id))
         except ResourceMissingError:
             return None
 
@@ -543,7 +556,7 @@ class ImportJobFlow:
         if job is None or job["status"] not in JOB_ACTIVE:
             return job
         try:
-            self.api.cancel_job(job_id)
+            self.api.cancel_job(self.kind, job_id)
         except ResourceMissingError:
             return None
         except ProviderError:
@@ -559,7 +572,7 @@ class ImportJobFlow:
         raise ProviderError(
             f"{self.ctx.resource}: import job {job_id} was cancelled but did not report "
             f"CANCELLED within {CANCEL_CONFIRM_SECONDS:.0f}s; check it with "
-            "`aws omics get-variant-import-job` and run destroy again"
+            f"`aws omics {self.kind.command(self.kind.get)}` and run destroy again"
         )
 
 

@@ -1,65 +1,77 @@
-"""What an import job imports, and how an existing job differs from it."""
+"""What an import job of any kind imports, and how an existing job differs from it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mypy_boto3_omics.type_defs import StartVariantImportRequestTypeDef
+from omics_provider.core.kinds import Destination, JobKind
 
 SHOWN_FILES = 3
 """How many differing files a message names before counting the rest."""
+SETTING_DEFAULTS: Mapping[str, Any] = {
+    "runLeftNormalization": False,
+    "annotationFields": {},
+    "formatOptions": {},
+}
+"""What the service assumes for a setting a request leaves out: such a setting is not sent."""
+DESTINATION_NOUNS = {"destinationName": "store", "versionName": "version"}
 
 
 @dataclass(frozen=True)
 class ImportSpec:
-    """What an import job imports, normalized so that the same data compares equal."""
+    """What an import job of kind imports, normalized so that the same data compares equal.
 
-    destination_name: str
+    destination holds the kind's destination keys (destinationName; and versionName), settings
+    each setting key given a value other than its default, as canonical JSON.
+    """
+
+    kind: JobKind
+    destination: Destination
     role_arn: str
     sources: tuple[str, ...]
-    run_left_normalization: bool = False
-    annotation_fields: tuple[tuple[str, str], ...] = ()
+    settings: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def from_inputs(cls, inputs: Mapping[str, Any]) -> ImportSpec:
-        """The spec of checked, normalized resource inputs."""
+    def from_inputs(cls, kind: JobKind, inputs: Mapping[str, Any]) -> ImportSpec:
+        """The spec of checked, normalized resource inputs of a job of kind."""
         return cls(
-            destination_name=inputs["destinationName"],
+            kind=kind,
+            destination=kind.destination(inputs),
             role_arn=inputs["roleArn"],
             sources=tuple(item["source"] for item in inputs["items"]),
-            run_left_normalization=bool(inputs.get("runLeftNormalization", False)),
-            annotation_fields=tuple(sorted((inputs.get("annotationFields") or {}).items())),
+            settings=_settings(kind, inputs),
         )
+
+    @property
+    def destination_name(self) -> str:
+        """The store the job imports into."""
+        return dict(self.destination)["destinationName"]
 
     def only(self, sources: tuple[str, ...]) -> ImportSpec:
         """This spec importing only sources (the files the store does not hold yet)."""
         return replace(self, sources=sources)
 
-    def start_request(self) -> StartVariantImportRequestTypeDef:
-        """The StartVariantImportJob arguments for this spec."""
-        request: StartVariantImportRequestTypeDef = {
-            "destinationName": self.destination_name,
+    def start_request(self) -> dict[str, Any]:
+        """The arguments of the kind's start operation for this spec."""
+        request: dict[str, Any] = {
+            **dict(self.destination),
             "roleArn": self.role_arn,
             "items": [{"source": source} for source in self.sources],
         }
-        if self.run_left_normalization:
-            request["runLeftNormalization"] = True
-        if self.annotation_fields:
-            request["annotationFields"] = dict(self.annotation_fields)
+        request.update((key, json.loads(value)) for key, value in self.settings)
         return request
 
     def differences(self, job: Mapping[str, Any]) -> list[str]:
         """How job (read in full) differs from this spec, one phrase each; [] when it imports
-        exactly these files into this store with these settings."""
-        found: list[str] = []
-        if job.get("destinationName") != self.destination_name:
-            found.append(
-                f"it imports into store {job.get('destinationName')!r}, not "
-                f"{self.destination_name!r}"
-            )
+        exactly these files into this destination with these settings."""
+        found = [
+            f"it imports into {DESTINATION_NOUNS.get(key, key)} {job.get(key)!r}, not {value!r}"
+            for key, value in self.destination
+            if job.get(key) != value
+        ]
         job_sources = {str(item["source"]) for item in job.get("items", [])}
         missing = [s for s in self.sources if s not in job_sources]
         extra = sorted(job_sources - set(self.sources))
@@ -67,17 +79,27 @@ class ImportSpec:
             found.append(f"it does not import {_files(missing)} that items lists")
         if extra:
             found.append(f"it imports {_files(extra)} that items does not list")
-        if bool(job.get("runLeftNormalization", False)) != self.run_left_normalization:
-            found.append(
-                f"its runLeftNormalization is {bool(job.get('runLeftNormalization', False))}, "
-                f"not {self.run_left_normalization}"
-            )
-        fields = tuple(sorted((job.get("annotationFields") or {}).items()))
-        if fields != self.annotation_fields:
-            found.append(
-                f"its annotationFields are {dict(fields)}, not {dict(self.annotation_fields)}"
-            )
+        mine, theirs = dict(self.settings), dict(_settings(self.kind, job))
+        for key in self.kind.setting_keys:
+            if mine.get(key) != theirs.get(key):
+                verb = "are" if key.endswith("s") else "is"
+                found.append(f"its {key} {verb} {_shown(key, theirs)}, not {_shown(key, mine)}")
         return found
+
+
+def _settings(kind: JobKind, values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """kind's settings in values that differ from their defaults, as canonical JSON."""
+    found: list[tuple[str, str]] = []
+    for key in kind.setting_keys:
+        value = values.get(key)
+        if value is not None and value != SETTING_DEFAULTS.get(key):
+            found.append((key, json.dumps(value, sort_keys=True)))
+    return tuple(found)
+
+
+def _shown(key: str, settings: Mapping[str, str]) -> Any:
+    """A setting's value as messages show it (its default when not set)."""
+    return json.loads(settings[key]) if key in settings else SETTING_DEFAULTS.get(key)
 
 
 def _files(sources: list[str]) -> str:

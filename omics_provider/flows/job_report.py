@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from omics_provider.core.kinds import JobKind
 from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
 
 FAILED_ITEMS_SHOWN = 20
@@ -53,22 +54,22 @@ def failure_message(resource: str, job: Mapping[str, Any]) -> str:
     )
 
 
-def partial_warning(job: Mapping[str, Any]) -> str:
-    """The warning for a job that COMPLETED_WITH_FAILURES."""
+def partial_warning(kind: JobKind, job: Mapping[str, Any]) -> str:
+    """The warning for a job of kind that COMPLETED_WITH_FAILURES."""
     failed = failed_items(job)
     return (
         f"job {job['id']} COMPLETED_WITH_FAILURES: {len(failed)} of {len(job.get('items', []))} "
         "items failed (see failedItems); the others are in the store. Import the failed files "
-        "with a new VariantImportJob once fixed."
+        f"with a new {kind.resource} once fixed."
     )
 
 
-def timeout_message(resource: str, job_id: str, status: str) -> str:
-    """Why create gave up waiting, and what the user can do."""
+def timeout_message(kind: JobKind, resource: str, job_id: str, status: str) -> str:
+    """Why create gave up waiting for a job of kind, and what the user can do."""
     return (
         f"{resource}: import job {job_id} is still {status} after timeoutSeconds; it was not "
         "cancelled: the next `pulumi up` adopts it and waits again (raise timeoutSeconds to "
-        "wait longer), or cancel it with `aws omics cancel-variant-import-job`"
+        f"wait longer), or cancel it with `aws omics {kind.command(kind.cancel)}`"
     )
 
 

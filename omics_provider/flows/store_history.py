@@ -1,11 +1,13 @@
-"""A variant store's import history: which files its jobs imported or are importing, read once.
+"""A destination's import history: which files its jobs imported or are importing, read once.
 
 The store's own jobs are the ground truth of what it holds. A file is *held* when an item of a
-COMPLETED or COMPLETED_WITH_FAILURES job into the store ended COMPLETED (of any age), and *being
+COMPLETED or COMPLETED_WITH_FAILURES job of the kind into the destination (a variant store; an
+annotation store version) ended COMPLETED (of any age), and *being
 imported* while a SUBMITTED or IN_PROGRESS job lists it. Finished jobs never change, so one
 process lists the store's jobs once (every page once) and reads each finished job once; later
 refreshes list only the running jobs (a status filter: one short page each) and read a job again
-only when it ends. One StoreHistory per store is shared by every create of the process.
+only when it ends. One StoreHistory per kind and destination is shared by every create of the
+process.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from typing import Any
 
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ResourceMissingError
+from omics_provider.core.kinds import Destination, JobKind
 from omics_provider.core.service import JOB_ACTIVE, JOB_SUCCEEDED
 
 IMPORTED = "COMPLETED"
 """An item with this status is in the store (in a COMPLETED_WITH_FAILURES job too)."""
 READERS = 4
-"""Finished jobs read at once (GetVariantImportJob has a low request-rate quota)."""
+"""Finished jobs read at once (the get operations have a low request-rate quota)."""
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,15 @@ def _first_job(jobs: Mapping[str, frozenset[str]], ignore: frozenset[str]) -> di
 
 @dataclass
 class StoreHistory:
-    """What one process knows of one store's import jobs (thread-safe); never calls AWS.
+    """What one process knows of one destination's import jobs of kind (thread-safe); never
+    calls AWS.
 
     finished: job id -> the files the job imported (an ended job never changes).
     active: job id -> the files a running job lists, in the order its id was first seen.
     """
 
-    store: str
+    kind: JobKind
+    destination: Destination
     listed: bool = False
     finished: dict[str, frozenset[str]] = field(default_factory=dict)
     active: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -83,6 +88,11 @@ class StoreHistory:
     abandoned: set[str] = field(default_factory=set)
     refreshed_at: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def store(self) -> str:
+        """The store the destination is in."""
+        return dict(self.destination)["destinationName"]
 
     def note_start(self, job_id: str, sources: Iterable[str]) -> None:
         """Record a job this process started: running, listing sources (lists may lag)."""
@@ -106,7 +116,7 @@ class StoreHistory:
 def refresh(api: OmicsApi, history: StoreHistory, since: float | None = None) -> Holdings:
     """The store's holdings now: every page listed the first time, only running jobs after.
 
-    A job is read (GetVariantImportJob) when its files are not known yet and once more when it
+    A job is read (the kind's get) when its files are not known yet and once more when it
     ends; never again. Creates of one process share history, so the lock makes them take turns;
     with since (a monotonic time), a refresh made at or after it serves again: creates queued
     together share one read that is no older than their own arrival.
@@ -117,9 +127,13 @@ def refresh(api: OmicsApi, history: StoreHistory, since: float | None = None) ->
         if since is not None and last is not None and last >= since:
             return history.holdings()
         if history.listed:
-            summaries = [s for status in JOB_ACTIVE for s in api.jobs_into(history.store, status)]
+            summaries = [
+                s
+                for status in JOB_ACTIVE
+                for s in api.jobs_into(history.kind, history.store, status)
+            ]
         else:
-            summaries = list(api.jobs_into(history.store))
+            summaries = list(api.jobs_into(history.kind, history.store))
         _merge(api, history, summaries, full=not history.listed)
         history.listed = True
         history.refreshed_at = clock.monotonic()
@@ -135,7 +149,7 @@ def _merge(
     ended: list[str] = []
     for summary in summaries:
         job_id = str(summary["id"])
-        if job_id in history.finished or summary.get("destinationName") != history.store:
+        if job_id in history.finished or not _lands_in(summary, history.destination):
             continue
         if summary.get("status") in JOB_ACTIVE:
             running[job_id] = summary
@@ -150,16 +164,21 @@ def _merge(
     if not full:
         ended += [job_id for job_id in history.active if job_id not in running]
     unknown = [job_id for job_id in running if job_id not in history.active]
-    for job in _read_all(api, [*ended, *unknown]):
+    for job in _read_all(api, history.kind, [*ended, *unknown]):
         _record(history, job)
 
 
-def _read_all(api: OmicsApi, job_ids: list[str]) -> list[Mapping[str, Any]]:
+def _lands_in(summary: Mapping[str, Any], destination: Destination) -> bool:
+    """Whether the job summary names destination (a store's list holds every version's jobs)."""
+    return all(summary.get(key) == value for key, value in destination)
+
+
+def _read_all(api: OmicsApi, kind: JobKind, job_ids: list[str]) -> list[Mapping[str, Any]]:
     """Each job read in full, READERS at a time; a job the service no longer knows is left out."""
 
     def read(job_id: str) -> Mapping[str, Any] | None:
         try:
-            return api.get_job(job_id)
+            return api.get_job(kind, job_id)
         except ResourceMissingError:
             return {"id": job_id, "status": "FAILED", "items": []}
 
@@ -191,6 +210,6 @@ def imported_sources(job: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
-def read_store(api: OmicsApi, store: str) -> Holdings:
-    """Every import job into store, read once: for `omics-variant-import plan --store`."""
-    return refresh(api, StoreHistory(store))
+def read_store(api: OmicsApi, kind: JobKind, destination: Destination) -> Holdings:
+    """Every job of kind into destination, read once: for `omics-variant-import plan --store`."""
+    return refresh(api, StoreHistory(kind, destination))

@@ -24,7 +24,15 @@ import pulumi
 from pulumi.dynamic import ResourceProvider
 
 from omics_provider.core.errors import OmicsCheckFailed
-from omics_provider.core.kinds import ANNOTATION_STORE, VARIANT_STORE, StoreKind
+from omics_provider.core.kinds import (
+    ANNOTATION_IMPORT,
+    ANNOTATION_STORE,
+    VARIANT_IMPORT,
+    VARIANT_STORE,
+    JobKind,
+    StoreKind,
+)
+from omics_provider.resources.annotation_import_job import AnnotationImportJobProvider
 from omics_provider.resources.annotation_store import AnnotationStoreProvider
 from omics_provider.resources.annotation_store_version import AnnotationStoreVersionProvider
 from omics_provider.resources.policy_settle import PolicySettleProvider
@@ -58,6 +66,8 @@ ANNOTATION_STORE_TYPE = f"{DYNAMIC_TYPE}AnnotationStore"
 """The type token of AnnotationStore resources."""
 VERSION_TYPE = f"{DYNAMIC_TYPE}AnnotationStoreVersion"
 """The type token of AnnotationStoreVersion resources."""
+ANNOTATION_JOB_TYPE = f"{DYNAMIC_TYPE}AnnotationImportJob"
+"""The type token of AnnotationImportJob resources."""
 PROVIDER_KEY = "__provider"
 
 Simulate = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -77,7 +87,11 @@ class OmicsMocks(pulumi.runtime.Mocks):
         self.region = region
         self.account = account
         self._checked: dict[str, tuple[ResourceProvider, Simulate]] = {
-            JOB_TYPE: (VariantImportJobProvider(), self._job),
+            JOB_TYPE: (VariantImportJobProvider(), partial(self._job, VARIANT_IMPORT)),
+            ANNOTATION_JOB_TYPE: (
+                AnnotationImportJobProvider(),
+                partial(self._job, ANNOTATION_IMPORT),
+            ),
             STORE_TYPE: (VariantStoreProvider(), partial(self._store, VARIANT_STORE)),
             ANNOTATION_STORE_TYPE: (
                 AnnotationStoreProvider(),
@@ -115,10 +129,10 @@ class OmicsMocks(pulumi.runtime.Mocks):
             return self.inner.call(args)
         return {}, None
 
-    def _job(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    def _job(self, kind: JobKind, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat()
         items = len(inputs.get("items") or [])
-        job_id = inputs.get("adoptJobId") or str(_uuid("variant-import-job", name))
+        job_id = inputs.get("adoptJobId") or str(_uuid(kind.noun.replace(" ", "-"), name))
         return {
             **inputs,
             "id": job_id,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from omics_provider import VariantImportJob, VariantImportRole, VariantStore
+from omics_provider import AnnotationImportJob, VariantImportJob, VariantImportRole, VariantStore
 from omics_provider.core.service import omics_model
-from omics_provider.resources import store_provider, variant_import_job
+from omics_provider.resources import import_job, store_provider
 from omics_stack.config import BATCH_KEYS, EXCLUSION_KEYS, PROVIDER_KEYS, STACK_KEYS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -65,7 +65,8 @@ def snake(name: str) -> str:
 
 
 RESOURCES = [
-    (VariantImportJob, variant_import_job.OUTPUT_KEYS),
+    (VariantImportJob, import_job.OUTPUT_KEYS),
+    (AnnotationImportJob, import_job.OUTPUT_KEYS),
     (VariantStore, store_provider.OUTPUT_KEYS),
     (VariantImportRole, ("arn", "policyDocument", "policySize", "grantedPrefixes")),
 ]

@@ -10,6 +10,7 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
 from omics_provider import (
+    AnnotationImportJobProvider,
     AnnotationStoreProvider,
     AnnotationStoreVersionProvider,
     VariantImportJobProvider,
@@ -33,6 +34,7 @@ STORE_INPUTS = {"resourceName": "s", "name": "a_store", "referenceArn": REFERENC
     ("provider", "path"),
     [
         (VariantImportJobProvider(), b"omics_provider.variant_import_job"),
+        (AnnotationImportJobProvider(), b"omics_provider.annotation_import_job"),
         (VariantStoreProvider(), b"omics_provider.variant_store"),
         (AnnotationStoreProvider(), b"omics_provider.annotation_store"),
         (AnnotationStoreVersionProvider(), b"omics_provider.annotation_store"),

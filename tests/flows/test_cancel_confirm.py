@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.timing import Backoff
 from omics_provider.flows.import_job import CANCEL_CONFIRM_SECONDS
 from omics_provider.flows.import_spec import ImportSpec
@@ -11,7 +12,7 @@ from tests.support.virtual_time import virtual_emulator
 
 STATUS_POLL = Backoff(1.0, 2.0, 5.0)
 CANCEL_SECONDS = 3.0
-SPEC = ImportSpec.from_inputs(job_inputs("s3://samples-bucket/a.vcf"))
+SPEC = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs("s3://samples-bucket/a.vcf"))
 
 
 def test_cancel_returns_once_the_job_reports_cancelled() -> None:

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from omics_emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
 from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobOwners
 from omics_provider.flows.import_spec import ImportSpec
@@ -21,7 +22,9 @@ from tests.support.clock import FakeClock
 from tests.support.jobs import create_store, job_flow, job_inputs, jobs_into, progress_text
 from tests.support.virtual_time import virtual_emulator
 
-SPEC = ImportSpec.from_inputs(job_inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf"))
+SPEC = ImportSpec.from_inputs(
+    VARIANT_IMPORT, job_inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf")
+)
 _owners = iter(range(1_000_000))
 
 
@@ -60,7 +63,7 @@ def test_create_records_a_running_job_with_the_same_files_in_any_order(
 ) -> None:
     job_id = start_directly(omics_client)
     reordered = ImportSpec.from_inputs(
-        job_inputs("s3://samples-bucket/b.vcf", "s3://samples-bucket/a.vcf")
+        VARIANT_IMPORT, job_inputs("s3://samples-bucket/b.vcf", "s3://samples-bucket/a.vcf")
     )
     flow = job_flow(omics_emulator)
     job = flow.create(request(reordered, wait=False))
@@ -99,7 +102,7 @@ def test_create_imports_only_the_files_no_job_of_the_store_imports_whatever_its_
     other: dict[str, Any],
     started_with: list[str] | None,
 ) -> None:
-    existing = start_directly(omics_client, ImportSpec.from_inputs(other))
+    existing = start_directly(omics_client, ImportSpec.from_inputs(VARIANT_IMPORT, other))
     job = job_flow(omics_emulator).create(request())
     jobs = {j["id"]: [i["source"] for i in j["items"]] for j in jobs_into(omics_emulator)}
     if started_with is None:
@@ -130,7 +133,7 @@ def test_create_records_files_the_store_took_any_time_ago(hours_ago: float) -> N
 
 def finished_job(emulator: EmulatorHandle, client: Any, *sources: str) -> str:
     """A job of sources into the store, waited until it ended."""
-    spec = ImportSpec.from_inputs(job_inputs(*sources))
+    spec = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(*sources))
     job_id = start_directly(client, spec)
     job_flow(emulator).wait(job_id)
     return job_id
@@ -143,7 +146,9 @@ def test_create_of_a_merge_of_two_finished_batches_starts_nothing_and_names_both
     first = finished_job(omics_emulator, omics_client, p1, p2)
     second = finished_job(omics_emulator, omics_client, p3)
     omics_emulator.backend.reset_counters()
-    job = job_flow(omics_emulator).create(request(ImportSpec.from_inputs(job_inputs(p1, p2, p3))))
+    job = job_flow(omics_emulator).create(
+        request(ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(p1, p2, p3)))
+    )
     assert "StartVariantImportJob" not in omics_emulator.backend.requests_by_operation()
     assert job["importedBy"] == {first: "0-1", second: "2"}
     assert job["status"] == "COMPLETED"
@@ -156,7 +161,7 @@ def test_create_of_a_batch_mixing_held_and_new_files_imports_only_the_new_ones(
     held, new = "s3://samples-bucket/held.vcf", "s3://samples-bucket/new.vcf"
     earlier = finished_job(omics_emulator, omics_client, held)
     flow = job_flow(omics_emulator)
-    job = flow.create(request(ImportSpec.from_inputs(job_inputs(new, held))))
+    job = flow.create(request(ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(new, held))))
     own = job["id"]
     assert own != earlier
     assert [i["source"] for i in omics_client.get_variant_import_job(jobId=own)["items"]] == [new]
@@ -221,7 +226,8 @@ def test_creates_of_one_process_read_each_past_job_and_each_list_page_once(
 ) -> None:
     past = [
         start_directly(
-            omics_client, ImportSpec.from_inputs(job_inputs(f"s3://samples-bucket/old-{n}.vcf"))
+            omics_client,
+            ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/old-{n}.vcf")),
         )
         for n in range(120)
     ]
@@ -229,7 +235,9 @@ def test_creates_of_one_process_read_each_past_job_and_each_list_page_once(
     omics_emulator.backend.reset_counters()
     board = JobBoard(SYSTEM_CLOCK)
     for n in range(3):
-        spec = ImportSpec.from_inputs(job_inputs(f"s3://samples-bucket/new-{n}.vcf"))
+        spec = ImportSpec.from_inputs(
+            VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/new-{n}.vcf")
+        )
         job_flow(omics_emulator, board=board).create(request(spec))
     calls = omics_emulator.backend.requests_by_operation()
     assert calls["StartVariantImportJob"] == 3
@@ -291,11 +299,14 @@ def test_create_with_adopt_job_id_of_another_import_fails_naming_the_difference(
     owners = JobOwners()
     flow = job_flow(omics_emulator, owners=owners)
     with pytest.raises(ProviderError) as raised:
-        flow.create(request(ImportSpec.from_inputs(declared), adopt_job_id=job_id))
+        flow.create(request(ImportSpec.from_inputs(VARIANT_IMPORT, declared), adopt_job_id=job_id))
     message = str(raised.value)
     assert f"adoptJobId {job_id} does not import what this resource declares" in message
     assert difference in message
-    assert owners.claim("someone-else", ImportSpec.from_inputs(declared).sources) is None
+    assert (
+        owners.claim("someone-else", ImportSpec.from_inputs(VARIANT_IMPORT, declared).sources)
+        is None
+    )
     assert len(jobs_into(omics_emulator)) == 1
 
 
@@ -341,7 +352,9 @@ def test_create_waits_through_a_full_quota_until_a_job_ends() -> None:
         waiter = threading.Thread(target=job_flow(emulator, board=board).wait, args=(first["id"],))
         waiter.start()
         flow = job_flow(emulator, board=board)
-        second_spec = ImportSpec.from_inputs(job_inputs("s3://samples-bucket/c.vcf"))
+        second_spec = ImportSpec.from_inputs(
+            VARIANT_IMPORT, job_inputs("s3://samples-bucket/c.vcf")
+        )
         created: list[dict[str, Any]] = []
         second = threading.Thread(
             target=lambda: created.append(flow.create(request(second_spec, wait=False)))
@@ -362,7 +375,10 @@ def test_create_waits_through_a_full_quota_until_a_job_ends() -> None:
 def test_create_gives_up_when_the_quota_stays_full(
     omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
 ) -> None:
-    start_directly(omics_client, ImportSpec.from_inputs(job_inputs("s3://samples-bucket/z.vcf")))
+    start_directly(
+        omics_client,
+        ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs("s3://samples-bucket/z.vcf")),
+    )
     flow = job_flow(omics_emulator, quota_poll_seconds=0.05, timeout_seconds=0.3)
     with pytest.raises(ProviderError, match="quota stayed full"):
         flow.create(request())
@@ -588,7 +604,10 @@ def test_wait_for_jobs_watched_together_reads_them_in_batches() -> None:
     its items."""
     emulator_time = FakeClock()
     with virtual_emulator(emulator_time, job_seconds=1.0) as (emulator, client):
-        specs = [ImportSpec.from_inputs(job_inputs(f"s3://samples-bucket/{n}")) for n in range(3)]
+        specs = [
+            ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/{n}"))
+            for n in range(3)
+        ]
         ids = [start_directly(client, spec) for spec in specs]
         board = JobBoard(SYSTEM_CLOCK)
         listed: list[frozenset[str]] = []

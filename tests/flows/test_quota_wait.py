@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.timing import Backoff
 from omics_provider.flows.import_job import CreateRequest
 from omics_provider.flows.import_spec import ImportSpec
@@ -17,8 +18,8 @@ from tests.support.virtual_time import virtual_emulator
 
 QUOTA_POLL = 10.0
 STATUS_POLL = Backoff(1.0, 2.0, 5.0)
-OTHERS = ImportSpec.from_inputs(job_inputs("s3://samples-bucket/others.vcf"))
-OURS = ImportSpec.from_inputs(job_inputs("s3://samples-bucket/ours.vcf"))
+OTHERS = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs("s3://samples-bucket/others.vcf"))
+OURS = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs("s3://samples-bucket/ours.vcf"))
 
 
 def test_create_behind_another_tools_job_retries_every_quota_poll() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from omics_emulator import EmulatorHandle, EmulatorSettings
+from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.store_history import (
     Holdings,
@@ -18,10 +19,11 @@ from omics_provider.flows.store_history import (
 from tests.support.jobs import STORE, emulator_api, job_flow, job_inputs
 
 BUCKET = "s3://samples-bucket"
+DESTINATION = VARIANT_IMPORT.destination({"destinationName": STORE})
 
 
 def start(client: Any, *names: str) -> str:
-    spec = ImportSpec.from_inputs(job_inputs(*(f"{BUCKET}/{n}.vcf" for n in names)))
+    spec = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(*(f"{BUCKET}/{n}.vcf" for n in names)))
     return str(client.start_variant_import_job(**spec.start_request())["jobId"])
 
 
@@ -73,7 +75,7 @@ def test_refresh_reads_each_ended_job_once_and_then_lists_only_running_jobs(
     running = start(omics_client, "running")
     failed = start(omics_client, "cancelled")
     job_flow(omics_emulator).cancel(failed)
-    history, api = StoreHistory(STORE), emulator_api(omics_emulator)
+    history, api = StoreHistory(VARIANT_IMPORT, DESTINATION), emulator_api(omics_emulator)
     backend.reset_counters()
     first = refresh(api, history)
     assert backend.requests_by_operation() == {
@@ -93,6 +95,6 @@ def test_read_store_is_what_plan_store_reports(
 ) -> None:
     job_id = start(omics_client, "a", "b")
     job_flow(omics_emulator).wait(job_id)
-    holdings = read_store(emulator_api(omics_emulator), STORE)
+    holdings = read_store(emulator_api(omics_emulator), VARIANT_IMPORT, DESTINATION)
     assert holdings.held == {f"{BUCKET}/a.vcf": job_id, f"{BUCKET}/b.vcf": job_id}
     assert holdings.running == {} and holdings.jobs == 1

@@ -11,6 +11,8 @@ import pulumi
 import pytest
 
 from omics_provider import VariantImportJob
+from omics_provider.core.kinds import ANNOTATION_IMPORT
+from omics_provider.resources.declarations import Declarations, OverlappingImportsError
 from tests.support.jobs import ROLE_ARN
 
 
@@ -133,3 +135,17 @@ def test_files_known_only_at_up_are_checked_once_they_resolve() -> None:
 def test_each_program_run_starts_with_no_declarations() -> None:
     run(lambda: [job("a", "s3://b/x.vcf")])
     run(lambda: [job("a", "s3://b/x.vcf")])
+
+
+def test_register_keys_annotation_files_by_store_version() -> None:
+    declarations = Declarations()
+    v1 = ANNOTATION_IMPORT.destination({"destinationName": "genes", "versionName": "v1"})
+    v2 = ANNOTATION_IMPORT.destination({"destinationName": "genes", "versionName": "v2"})
+    declarations.register(ANNOTATION_IMPORT, "a", v1, "us-east-1", ["s3://b/x.tsv"])
+    declarations.register(ANNOTATION_IMPORT, "b", v2, "us-east-1", ["s3://b/x.tsv"])
+    with pytest.raises(OverlappingImportsError) as raised:
+        declarations.register(ANNOTATION_IMPORT, "c", v1, "us-east-1", ["s3://b/x.tsv"])
+    assert str(raised.value).startswith(
+        "AnnotationImportJob c imports s3://b/x.tsv into version 'v1' of store 'genes', which "
+        "AnnotationImportJob a already imports"
+    )

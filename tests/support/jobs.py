@@ -10,7 +10,7 @@ from omics_emulator import EmulatorHandle
 from omics_provider.aws.calls import CallContext
 from omics_provider.aws.clients import AwsSettings, build_omics_client
 from omics_provider.aws.omics_api import OmicsApi
-from omics_provider.core.kinds import VARIANT_STORE, StoreKind
+from omics_provider.core.kinds import VARIANT_IMPORT, VARIANT_STORE, JobKind, StoreKind
 from omics_provider.core.progress import Progress
 from omics_provider.core.timing import SYSTEM_CLOCK, Backoff, Clock, Deadline
 from omics_provider.flows.import_job import ImportJobFlow, JobOwners, JobPolicy
@@ -92,12 +92,13 @@ def job_flow(
     timeout_seconds: float = 30.0,
     board: JobBoard | None = None,
     owners: JobOwners | None = None,
+    kind: JobKind = VARIANT_IMPORT,
 ) -> ImportJobFlow:
     """An ImportJobFlow polling fast, talking to emulator, as if alone in a plugin process
     (a fresh board and owners) unless board and owners are given."""
     policy = JobPolicy(status_poll, quota_poll_seconds, timeout_seconds)
     api = emulator_api(emulator, clock, seconds=timeout_seconds)
-    return ImportJobFlow(api, board or JobBoard(clock), policy, owners or JobOwners())
+    return ImportJobFlow(api, kind, board or JobBoard(clock), policy, owners or JobOwners())
 
 
 def store_flow(
