@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from oxbow.oxbow import PyVcfScanner
 
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.redaction import redact
+from omics_provider.core.validation import QUOTED_CHARACTERS
 from omics_provider.core.variant_schema import ARROW_SCHEMA
 
 BATCH_ROWS = 65_536
@@ -65,8 +67,17 @@ def read_variants(
     except BaseException as error:  # oxbow reports a malformed file with a Rust panic
         if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit | VcfError):
             raise
-        reason = " ".join(str(error).split()) or type(error).__name__
+        reason = excerpt(str(error)) or type(error).__name__
         raise VcfError(f"{provenance.source} is not a readable VCF: {reason}") from None
+
+
+def excerpt(text: str) -> str:
+    """A reader's error text fit to quote: on one line, redacted, then cut to
+    QUOTED_CHARACTERS (a parser may quote the file's content, which is the team's data)."""
+    line = redact(" ".join(text.split()))
+    if len(line) <= QUOTED_CHARACTERS:
+        return line
+    return f"{line[:QUOTED_CHARACTERS]}... ({len(line)} characters)"
 
 
 def record_batches(
