@@ -55,10 +55,10 @@ class Outage:
 
 @dataclass
 class CallContext:
-    """Who is calling (for messages), the operation's deadline, the clock and the retry policy."""
+    """Who is calling (for messages), the clock and the retry policy; shared by an operation's
+    calls. Which deadline bounds a call is not here: each call is given its own."""
 
     progress: Progress
-    deadline: Deadline
     clock: Clock
     retry_backoff: Backoff = RETRY_BACKOFF
     call_retry_seconds: float = CALL_RETRY_SECONDS
@@ -71,9 +71,9 @@ class CallContext:
         """The resource as users name it in messages, e.g. `VariantImportJob batch-1`."""
         return f"{self.progress.kind} {self.progress.name}"
 
-    def retry_window(self) -> Deadline:
-        """The window of a call starting now: its own span, clipped to the operation's deadline."""
-        return self.deadline.within(self.call_retry_seconds)
+    def retry_window(self, deadline: Deadline) -> Deadline:
+        """The window of a call starting now: its own span, clipped to deadline."""
+        return deadline.within(self.call_retry_seconds)
 
     def note_failure(self, operation: str, error: BaseException, window: Deadline) -> None:
         """Note a transient failure; once failures have lasted quiet_seconds, report the outage
@@ -109,12 +109,14 @@ def call(
     ctx: CallContext,
     operation: str,
     fn: Callable[..., T],
+    deadline: Deadline,
     hints: Mapping[str, str] | None = None,
     wait_for_role: bool = False,
     idempotent: bool = True,
     **kwargs: Any,
 ) -> T:
-    """fn(**kwargs), repeated with jittered backoff while it fails transiently in its window.
+    """fn(**kwargs), repeated with jittered backoff while it fails transiently in its window:
+    CALL_RETRY_SECONDS from now, never past deadline (the bound the caller gives this call).
 
     Throttling, 5xx, timeouts and lost connections are retried; with wait_for_role, so is a role
     that HealthOmics cannot assume yet, for up to ROLE_PROPAGATION_SECONDS. A call that is not
@@ -122,7 +124,7 @@ def call(
     Anything else raises at once: ResourceMissingError, ConflictError, QuotaExceededError, or a
     ProviderError; RetriesExhaustedError when the window closed on a transient failure.
     """
-    window = ctx.retry_window()
+    window = ctx.retry_window(deadline)
     delays = ctx.retry_backoff.jittered(ctx.rand)
     role_deadline = Deadline.after(ctx.clock, ROLE_PROPAGATION_SECONDS)
     while True:

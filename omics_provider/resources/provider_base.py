@@ -22,7 +22,7 @@ from omics_provider.core.errors import ProviderError
 from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
-from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK, Backoff, Clock, Deadline
+from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK, Backoff, Clock
 from omics_provider.core.validation import Checker, number_from_text, quoted
 from omics_provider.resources.plugin_pool import widen_plugin_pool
 
@@ -160,10 +160,11 @@ class OmicsProvider(ResourceProvider):
         """The omics client for region (None: the stack's region or AWS's default chain)."""
         return omics_client(self.settings.aws, region)
 
-    def context(self, props: Mapping[str, Any], seconds: float) -> CallContext:
-        """A CallContext for one operation on the resource props describe, lasting seconds."""
+    def context(self, props: Mapping[str, Any]) -> CallContext:
+        """A CallContext for one operation on the resource props describe (the flow gives each
+        call its deadline)."""
         progress = Progress(self.kind, str(props.get("resourceName") or "?"), self.clock)
-        return CallContext(progress, Deadline.after(self.clock, seconds), self.clock)
+        return CallContext(progress, self.clock)
 
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
