@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from omics_provider.aws.errors import (
-    describe,
+    failure,
     is_conflict,
     is_not_found,
     is_quota_exceeded,
@@ -98,11 +98,18 @@ class CallContext:
             self.progress.last_status = None
         self.outage = None
 
+    def error(
+        self, problem: str, advice: str | None = None, operation: str | None = None
+    ) -> ProviderError:
+        """A ProviderError of this resource: what went wrong, what to do, and the operation
+        that failed, if one did."""
+        return ProviderError(problem, resource=self.resource, operation=operation, advice=advice)
+
     def fail(
         self, operation: str, error: BaseException, hints: Mapping[str, str] | None = None
     ) -> ProviderError:
         """The ProviderError of the right kind that reports error of operation."""
-        return _error_kind(error)(describe(self.resource, operation, error, hints))
+        return failure(_error_kind(error), self.resource, operation, error, hints)
 
 
 def call(
@@ -132,14 +139,16 @@ def call(
             result = fn(**kwargs)
         except Exception as error:
             if not idempotent and outcome_unknown(error):
-                raise OutcomeUnknownError(describe(ctx.resource, operation, error, hints)) from None
+                raise failure(OutcomeUnknownError, ctx.resource, operation, error, hints) from None
             role_wait = wait_for_role and is_role_not_ready(error) and not role_deadline.expired()
             if not (is_transient(error) or role_wait):
                 raise ctx.fail(operation, error, hints) from None
             if window.expired():
-                raise RetriesExhaustedError(
-                    f"{describe(ctx.resource, operation, error, hints)} It kept failing for "
-                    f"{ctx.clock.monotonic() - _outage_start(ctx, window):.0f}s"
+                lasted = (
+                    f"it kept failing for {ctx.clock.monotonic() - _outage_start(ctx, window):.0f}s"
+                )
+                raise failure(
+                    RetriesExhaustedError, ctx.resource, operation, error, hints, lasted
                 ) from None
             if role_wait:
                 ctx.progress.status("role", "waiting for HealthOmics to be able to assume the role")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from omics_provider.aws.calls import CallContext, call
-from omics_provider.core.errors import ProviderError
 from omics_provider.core.kinds import JobKind, StoreKind, method_name
 from omics_provider.core.timing import Deadline
 
@@ -123,9 +122,10 @@ class OmicsApi:
         listed: dict[str, Any] = {"name": key["name"], kind.delete_list: [key["versionName"]]}
         answer = call(self.ctx, kind.delete, delete, deadline, hints=hints, force=force, **listed)
         for refused in answer.get("errors") or []:
-            raise ProviderError(
-                f"{self.ctx.resource}: {kind.delete} refused {kind.label(key)}: "
-                f"{refused.get('message')}; {DELETE_STORE_HINT}"
+            raise self.ctx.error(
+                f"refused {kind.label(key)}: {refused.get('message')}",
+                DELETE_STORE_HINT,
+                operation=kind.delete,
             )
 
     def _method(self, operation: str) -> Callable[..., Mapping[str, Any]]:

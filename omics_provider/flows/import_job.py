@@ -29,13 +29,13 @@ from omics_provider.core.timing import Backoff, Deadline, polls
 from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_board import JobBoard, board_for
 from omics_provider.flows.job_report import (
-    failure_message,
+    failure,
     imported_by,
     items_done,
     overall_status,
     partial_warning,
     recorded_note,
-    timeout_message,
+    timed_out,
 )
 from omics_provider.flows.store_history import StoreHistory, refresh
 
@@ -161,10 +161,11 @@ class ImportJobFlow:
         job = dict(self.api.get_job(self.kind, job_id, deadline=self.deadline()))
         differences = spec.differences(job)
         if differences:
-            raise ProviderError(
-                f"{self.ctx.resource}: adoptJobId {job_id} does not import what this resource "
-                f"declares: {'; '.join(differences)}. Adopt the job that imported these files "
-                "with these settings, or declare the job's own files and settings"
+            raise self.ctx.error(
+                f"adoptJobId {job_id} does not import what this resource declares: "
+                f"{'; '.join(differences)}",
+                "adopt the job that imported these files with these settings, or declare the "
+                "job's own files and settings",
             )
         self._claim(job_id, request.owner, spec.sources)
         self.progress.line(f"adopted job {job_id} ({job['status']}) as adoptJobId asks")
@@ -198,9 +199,10 @@ class ImportJobFlow:
                 "a job that was importing some of these files ended without importing them: "
                 "planning again"
             )
-        raise ProviderError(
-            f"{self.ctx.resource}: planned {MAX_ROUNDS} times without settling (racing runs or "
-            f"jobs ending without their files); run `pulumi up` again"
+        raise self.ctx.error(
+            f"planned {MAX_ROUNDS} times without settling (racing runs or jobs ending without "
+            "their files)",
+            "run `pulumi up` again",
         )
 
     def _place_in_turn(
@@ -225,8 +227,9 @@ class ImportJobFlow:
                 placement, ignore, known = self._place(request, history, ignore, arrived, deadline)
                 return placement, ignore, known, deadline
         except TimeoutError as stalled:
-            raise ProviderError(
-                f"{self.ctx.resource}: gave up waiting for a turn to start: {stalled}"
+            raise self.ctx.error(
+                f"gave up waiting for a turn to start: {stalled}",
+                "run `pulumi up` again, or raise timeoutSeconds",
             ) from None
 
     def _place(
@@ -305,7 +308,7 @@ class ImportJobFlow:
                     job_id = found
                     break
                 if deadline.expired():
-                    raise ProviderError(str(unknown)) from None
+                    raise ProviderError(**unknown.fields()) from None
         self.board.record_start()
         history.note_start(job_id, spec.sources)
         self.progress.line(
@@ -332,10 +335,10 @@ class ImportJobFlow:
                 self.policy.timeout_seconds, self.policy.quota_poll_seconds
             )
         except TimeoutError as stalled:
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.start} could not start: the concurrent "
-                f"import job quota stayed full ({stalled}); wait for running jobs to end, raise "
-                "the quota, or raise timeoutSeconds"
+            raise self.ctx.error(
+                f"the concurrent import job quota stayed full ({stalled})",
+                "wait for running jobs to end, raise the quota, or raise timeoutSeconds",
+                operation=self.kind.start,
             ) from None
         return self.deadline()
 
@@ -467,10 +470,11 @@ class ImportJobFlow:
         taken = self.owners.claim(owner, sources)
         if taken is not None:
             source, other = taken
-            raise ProviderError(
-                f"{self.ctx.resource}: import job {job_id} already belongs to {other} of this "
-                f"stack for {source} (the same file into the same store); each file belongs to "
-                "exactly one batch: remove one of the two resources or give them different files"
+            raise self.ctx.error(
+                f"import job {job_id} already belongs to {other} of this stack for {source} (the "
+                "same file into the same store)",
+                "each file belongs to exactly one batch: remove one of the two resources or give "
+                "them different files",
             )
 
     def deadline(self) -> Deadline:
@@ -497,9 +501,7 @@ class ImportJobFlow:
                 if status not in JOB_ACTIVE:
                     return job
                 if deadline.expired():
-                    raise ProviderError(
-                        timeout_message(self.kind, self.ctx.resource, job_id, status)
-                    )
+                    raise self.ctx.error(*timed_out(self.kind, job_id, status))
                 slept = self._pause(deadline, next(intervals))
 
     def _read(
@@ -554,7 +556,7 @@ class ImportJobFlow:
     def settle(self, job: dict[str, Any]) -> dict[str, Any]:
         """job, once it imported something; ProviderError naming every failed item otherwise."""
         if job.get("status") in JOB_UNSUCCESSFUL:
-            raise ProviderError(failure_message(self.ctx.resource, job))
+            raise self.ctx.error(failure(job))
         if job.get("status") == "COMPLETED_WITH_FAILURES":
             self.progress.warn(partial_warning(self.kind, job))
         return job
@@ -591,10 +593,10 @@ class ImportJobFlow:
             job = self.refresh(job_id, deadline)
             if job is None or job["status"] not in JOB_ACTIVE:
                 return job
-        raise ProviderError(
-            f"{self.ctx.resource}: import job {job_id} was cancelled but did not report "
-            f"CANCELLED within {CANCEL_CONFIRM_SECONDS:.0f}s; check it with "
-            f"`aws omics {self.kind.command(self.kind.get)}` and run destroy again"
+        raise self.ctx.error(
+            f"import job {job_id} was cancelled but did not report CANCELLED within "
+            f"{CANCEL_CONFIRM_SECONDS:.0f}s",
+            f"check it with `aws omics {self.kind.command(self.kind.get)}` and run destroy again",
         )
 
 

@@ -118,10 +118,10 @@ class StoreFlow:
         response = self._request_create(spec, deadline)
         if response is None:
             if not adopt:
-                raise ProviderError(
-                    f"{self.ctx.resource}: {self.kind.label(key)} already exists; "
+                raise self.ctx.error(
+                    f"{self.kind.label(key)} already exists",
                     "set adoptExisting: true to take it over (`pulumi import` does not work for "
-                    "dynamic resources), or choose another name"
+                    "dynamic resources), or choose another name",
                 )
             return self._adopt(spec, deadline)
         self.progress.line(f"creating {self.kind.label(key)} ({response['id']})")
@@ -150,7 +150,7 @@ class StoreFlow:
                 if created is not None:
                     return created
                 if deadline.expired():
-                    raise ProviderError(str(unknown)) from None
+                    raise ProviderError(**unknown.fields()) from None
 
     def _created_since(
         self, spec: StoreSpec, since: datetime, deadline: Deadline
@@ -172,10 +172,10 @@ class StoreFlow:
         mismatch = spec.mismatch(live)
         if mismatch is not None:
             prop, live_value, declared = mismatch
-            raise ProviderError(
-                f"{self.ctx.resource}: adoptExisting: {self.kind.label(key)} has {prop} "
-                f"{live_value}, not {declared}; its {prop} cannot change, so set {prop} to the "
-                f"{self.kind.prefix}'s {prop} or choose another name"
+            raise self.ctx.error(
+                f"adoptExisting: {self.kind.label(key)} has {prop} {live_value}, not {declared}; "
+                f"its {prop} cannot change",
+                f"set {prop} to the {self.kind.prefix}'s {prop} or choose another name",
             )
         self.progress.line(f"adopted existing {self.kind.label(key)} ({live['id']})")
         store = self._wait(key, deadline)
@@ -211,15 +211,15 @@ class StoreFlow:
             if status not in STORE_TRANSITIONAL:
                 break
         else:
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
-                "run `pulumi up` again to keep waiting"
+            raise self.ctx.error(
+                f"{self.kind.label(key)} is still {store.get('status')}",
+                "run `pulumi up` again to keep waiting",
             )
         if store.get("status") != "ACTIVE":
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.label(key)} is {store.get('status')} "
-                f"({store.get('statusMessage') or 'no status message'}); delete it (or fix the "
-                "reference and KMS settings) and run `pulumi up` again"
+            raise self.ctx.error(
+                f"{self.kind.label(key)} is {store.get('status')} "
+                f"({store.get('statusMessage') or 'no status message'})",
+                "delete it (or fix the reference and KMS settings) and run `pulumi up` again",
             )
         return store
 
@@ -243,12 +243,11 @@ class StoreFlow:
         size_key = f"{self.kind.prefix}SizeBytes"
         size = int(store.get(size_key) or 0)
         if size > 0 and not force:
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.label(key)} holds imported data "
-                f"({size_key}={size}); "
-                f"deleting it deletes those {self.kind.data_noun} for good, so it is refused. "
-                "To delete it on purpose, set forceDestroy: true, run `pulumi up`, then destroy "
-                "again"
+            raise self.ctx.error(
+                f"{self.kind.label(key)} holds imported data ({size_key}={size}); deleting it "
+                f"deletes those {self.kind.data_noun} for good, so it is refused",
+                "to delete it on purpose, set forceDestroy: true, run `pulumi up`, then destroy "
+                "again",
             )
         if store.get("status") != "DELETING":
             try:
@@ -260,7 +259,7 @@ class StoreFlow:
             store = self._find(key, store_id, deadline)
             if store is None:
                 return
-        raise ProviderError(
-            f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
-            "run destroy again to keep waiting"
+        raise self.ctx.error(
+            f"{self.kind.label(key)} is still {store.get('status')}",
+            "run destroy again to keep waiting",
         )

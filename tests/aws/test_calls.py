@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from omics_provider.aws.calls import CallContext, call
+from omics_provider.aws.errors import error_code
 from omics_provider.core.errors import (
     ConflictError,
     OutcomeUnknownError,
@@ -115,6 +116,7 @@ def test_call_raises_a_typed_error_at_once_for_a_permanent_failure(
     with pytest.raises(kind) as raised:
         call(context(clock), "Op", failing(1, error), within(clock))
     assert type(raised.value) is kind
+    assert (raised.value.operation, raised.value.code) == ("Op", error_code(error))
     assert clock.sleeps == []
 
 
@@ -130,8 +132,10 @@ def test_call_gives_up_when_its_own_window_closes() -> None:
     clock = FakeClock()
     ctx = context(clock)
     ctx.call_retry_seconds = 60
-    with pytest.raises(RetriesExhaustedError, match="kept failing for 60s"):
+    with pytest.raises(RetriesExhaustedError) as raised:
         call(ctx, "Op", failing(10_000, client_error("ThrottlingException", 429)), within(clock))
+    assert (raised.value.operation, raised.value.code) == ("Op", "ThrottlingException")
+    assert raised.value.problem == "ThrottlingException happened; it kept failing for 60s"
     assert clock.now - 1_800_000_000.0 == pytest.approx(60)
 
 
