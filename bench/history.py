@@ -141,13 +141,14 @@ def _old_guard(url: str, past: set[str]) -> HistoryCost:
     known: set[str] = set()
     started = time.perf_counter()
     deadline = Deadline.after(SYSTEM_CLOCK, 600.0)
+    into = VARIANT_IMPORT.destination({"destinationName": STORE})
     for n in range(CREATES):
-        for summary in list(api.jobs_into(VARIANT_IMPORT, STORE, deadline=deadline)):
+        for summary in list(api.jobs_into(VARIANT_IMPORT, into, deadline=deadline)):
             if str(summary["id"]) not in known:
-                api.get_job(VARIANT_IMPORT, str(summary["id"]), deadline=deadline)
+                api.get_job(VARIANT_IMPORT, str(summary["id"]), into, deadline=deadline)
                 known.add(str(summary["id"]))
         spec = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"old-{n}", STORE, items=3))
         known.add(api.start_job(VARIANT_IMPORT, spec.start_request(), deadline=deadline))
-        list(api.jobs_into(VARIANT_IMPORT, STORE, deadline=deadline))
+        list(api.jobs_into(VARIANT_IMPORT, into, deadline=deadline))
     seconds = time.perf_counter() - started
     return HistoryCost(requests, max(requests.reads[j] for j in past), seconds)

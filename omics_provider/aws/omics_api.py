@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from omics_provider.aws.calls import CallContext, call
-from omics_provider.core.kinds import JobKind, StoreKind, method_name
+from omics_provider.core.kinds import Destination, JobKind, StoreKind, method_name
 from omics_provider.core.timing import Deadline
 
 if TYPE_CHECKING:
@@ -31,19 +31,25 @@ class OmicsApi:
     ctx: CallContext
 
     # --- import jobs of every kind ------------------------------------------------------------
-    def get_job(self, kind: JobKind, job_id: str, *, deadline: Deadline) -> Mapping[str, Any]:
-        """The kind's get (GetVariantImportJob, ...); ResourceMissingError when the service no
-        longer knows the job."""
-        return call(self.ctx, kind.get, self._method(kind.get), deadline, jobId=job_id)
+    def get_job(
+        self, kind: JobKind, job_id: str, destination: Destination, *, deadline: Deadline
+    ) -> dict[str, Any]:
+        """The kind's get (GetVariantImportJob, ...) of a job into destination, as the flows
+        read jobs (JobKind.job); ResourceMissingError when the service no longer knows it."""
+        request = kind.job_request(job_id, destination)
+        return kind.job(call(self.ctx, kind.get, self._method(kind.get), deadline, **request))
 
     def jobs_into(
-        self, kind: JobKind, store_name: str, status: str | None = None, *, deadline: Deadline
+        self,
+        kind: JobKind,
+        destination: Destination,
+        status: str | None = None,
+        *,
+        deadline: Deadline,
     ) -> Iterator[Mapping[str, Any]]:
-        """Summaries of every job of kind into store_name (in status, if given), page by page."""
-        found: dict[str, str] = {"storeName": store_name}
-        if status is not None:
-            found["status"] = status
-        kwargs: dict[str, Any] = {"filter": found}
+        """Summaries of every job of kind into destination's store (in status, if given), page
+        by page."""
+        kwargs = kind.list_request(destination, status)
         while True:
             page = call(self.ctx, kind.list, self._method(kind.list), deadline, **kwargs)
             yield from page.get(kind.list_key, [])
@@ -55,7 +61,9 @@ class OmicsApi:
         self, kind: JobKind, job_ids: list[str], *, deadline: Deadline
     ) -> list[Mapping[str, Any]]:
         """Summaries of up to LIST_IDS_LIMIT jobs of kind in one call (ids the service omits are
-        gone)."""
+        gone); only for a kind whose list takes ids (JobKind.list_by_ids)."""
+        if not kind.list_by_ids:
+            raise ValueError(f"{kind.list} does not take ids: read each {kind.noun} alone")
         page = call(self.ctx, kind.list, self._method(kind.list), deadline, ids=job_ids)
         return list(page.get(kind.list_key, []))
 
@@ -72,19 +80,22 @@ class OmicsApi:
             deadline,
             hints={
                 "ResourceNotFoundException": (
-                    f"no {kind.store_noun} named {request['destinationName']!r} exists in this "
-                    "account and region: check destinationName, or declare the store first"
+                    f"no {kind.store_noun} named {request[kind.store_key]!r} exists in this "
+                    f"account and region: check {kind.store_key}, or declare the store first"
                 )
             },
             wait_for_role=True,
             idempotent=False,
             **request,
         )
-        return str(response["jobId"])
+        return str(response[kind.job_key])
 
-    def cancel_job(self, kind: JobKind, job_id: str, *, deadline: Deadline) -> None:
+    def cancel_job(
+        self, kind: JobKind, job_id: str, destination: Destination, *, deadline: Deadline
+    ) -> None:
         """The kind's cancel (the job may take a while to report CANCELLED)."""
-        call(self.ctx, kind.cancel, self._method(kind.cancel), deadline, jobId=job_id)
+        request = kind.job_request(job_id, destination)
+        call(self.ctx, kind.cancel, self._method(kind.cancel), deadline, **request)
 
     # --- stores of every kind (and annotation store versions) ------------------------------
     def get_store(

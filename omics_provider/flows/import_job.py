@@ -23,7 +23,7 @@ from omics_provider.core.errors import (
     ResourceMissingError,
     RetriesExhaustedError,
 )
-from omics_provider.core.kinds import JobKind
+from omics_provider.core.kinds import Destination, JobKind
 from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
 from omics_provider.core.timing import Backoff, Deadline, polls
 from omics_provider.flows.import_spec import ImportSpec
@@ -122,9 +122,13 @@ class ImportJobFlow:
         board: JobBoard,
         policy: JobPolicy,
         owners: JobOwners = OWNERS,
+        destination: Destination = (),
     ) -> None:
         self.api = api
         self.kind = kind
+        self.destination = destination
+        """Where this resource's jobs land: what names a job for a kind whose operations name
+        the store (JobKind.store_in_path); the other kinds name a job by its id alone."""
         self.board = board
         self.policy = policy
         self.owners = owners
@@ -133,11 +137,14 @@ class ImportJobFlow:
         self.clock = api.ctx.clock
 
     @classmethod
-    def on_shared_board(cls, api: OmicsApi, kind: JobKind, policy: JobPolicy) -> ImportJobFlow:
-        """A flow on the process's board for kind's quota at api's endpoint and resolved region."""
+    def on_shared_board(
+        cls, api: OmicsApi, kind: JobKind, policy: JobPolicy, destination: Destination
+    ) -> ImportJobFlow:
+        """A flow into destination on the process's board for kind's quota at api's endpoint
+        and resolved region."""
         meta = api.client.meta
         board = board_for(kind, meta.endpoint_url, meta.region_name, api.ctx.clock)
-        return cls(api, kind, board, policy)
+        return cls(api, kind, board, policy, destination=destination)
 
     # --- create -------------------------------------------------------------------------------
     def create(self, request: CreateRequest) -> dict[str, Any]:
@@ -158,7 +165,7 @@ class ImportJobFlow:
     def _adopt(self, request: CreateRequest) -> dict[str, Any]:
         """The job adoptJobId names, after checking it imports exactly what the resource says."""
         job_id, spec = str(request.adopt_job_id), request.spec
-        job = dict(self.api.get_job(self.kind, job_id, deadline=self.deadline()))
+        job = dict(self.api.get_job(self.kind, job_id, self.destination, deadline=self.deadline()))
         differences = spec.differences(job)
         if differences:
             raise self.ctx.error(
@@ -512,7 +519,9 @@ class ImportJobFlow:
             job = dict(self._shared_status(job_id, deadline, max_age))
             status_changed = job["status"] != self.progress.last_status
             if "items" not in job and (job["status"] not in JOB_ACTIVE or status_changed):
-                job = dict(self.api.get_job(self.kind, job_id, deadline=deadline))  # no items
+                job = dict(
+                    self.api.get_job(self.kind, job_id, self.destination, deadline=deadline)
+                )  # no items
         except RetriesExhaustedError:
             return last
         return {**job, "items": job.get("items", last.get("items", []))}
@@ -543,7 +552,9 @@ class ImportJobFlow:
         try:
             ids = self.board.batch_for(self.kind, job_id)
             if len(ids) == 1:
-                summaries = [self.api.get_job(self.kind, job_id, deadline=deadline)]
+                summaries = [
+                    self.api.get_job(self.kind, job_id, self.destination, deadline=deadline)
+                ]
             else:
                 summaries = list(self.api.jobs_by_id(self.kind, ids, deadline=deadline))
         finally:
@@ -551,7 +562,7 @@ class ImportJobFlow:
         found = next((s for s in summaries if str(s["id"]) == job_id), None)
         if found is not None:
             return found
-        return self.api.get_job(self.kind, job_id, deadline=deadline)
+        return self.api.get_job(self.kind, job_id, self.destination, deadline=deadline)
 
     def settle(self, job: dict[str, Any]) -> dict[str, Any]:
         """job, once it imported something; ProviderError naming every failed item otherwise."""
@@ -565,7 +576,11 @@ class ImportJobFlow:
         """The job in full, or None when the service no longer knows it; the read is bounded by
         deadline (by default timeoutSeconds from now)."""
         try:
-            return dict(self.api.get_job(self.kind, job_id, deadline=deadline or self.deadline()))
+            return dict(
+                self.api.get_job(
+                    self.kind, job_id, self.destination, deadline=deadline or self.deadline()
+                )
+            )
         except ResourceMissingError:
             return None
 
@@ -580,7 +595,7 @@ class ImportJobFlow:
         if job is None or job["status"] not in JOB_ACTIVE:
             return job
         try:
-            self.api.cancel_job(self.kind, job_id, deadline=deadline)
+            self.api.cancel_job(self.kind, job_id, self.destination, deadline=deadline)
         except ResourceMissingError:
             return None
         except ProviderError:

@@ -134,10 +134,10 @@ def refresh(
             summaries = [
                 s
                 for status in JOB_ACTIVE
-                for s in api.jobs_into(history.kind, history.store, status, deadline=deadline)
+                for s in api.jobs_into(history.kind, history.destination, status, deadline=deadline)
             ]
         else:
-            summaries = list(api.jobs_into(history.kind, history.store, deadline=deadline))
+            summaries = list(api.jobs_into(history.kind, history.destination, deadline=deadline))
         _merge(api, history, summaries, deadline, full=not history.listed)
         history.listed = True
         history.refreshed_at = clock.monotonic()
@@ -172,7 +172,7 @@ def _merge(
     if not full:
         ended += [job_id for job_id in history.active if job_id not in running]
     unknown = [job_id for job_id in running if job_id not in history.active]
-    for job in _read_all(api, history.kind, [*ended, *unknown], deadline):
+    for job in _read_all(api, history, [*ended, *unknown], deadline):
         _record(history, job)
 
 
@@ -182,13 +182,13 @@ def _lands_in(summary: Mapping[str, Any], destination: Destination) -> bool:
 
 
 def _read_all(
-    api: OmicsApi, kind: JobKind, job_ids: list[str], deadline: Deadline
+    api: OmicsApi, history: StoreHistory, job_ids: list[str], deadline: Deadline
 ) -> list[Mapping[str, Any]]:
     """Each job read in full, READERS at a time; a job the service no longer knows is left out."""
 
     def read(job_id: str) -> Mapping[str, Any] | None:
         try:
-            return api.get_job(kind, job_id, deadline=deadline)
+            return api.get_job(history.kind, job_id, history.destination, deadline=deadline)
         except ResourceMissingError:
             return {"id": job_id, "status": "FAILED", "items": []}
 

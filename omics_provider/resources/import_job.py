@@ -311,7 +311,8 @@ class ImportJobProvider(OmicsProvider):
         api = OmicsApi(self.client(inputs.get("region")), self.context(inputs))
         settings = self.settings
         policy = JobPolicy(settings.status_poll, settings.quota_poll_seconds, timeout)
-        return ImportJobFlow.on_shared_board(api, self.job_kind, policy)
+        destination = self.job_kind.destination(inputs)
+        return ImportJobFlow.on_shared_board(api, self.job_kind, policy, destination)
 
 
 def job_outputs(inputs: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, Any]:

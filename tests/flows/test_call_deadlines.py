@@ -84,7 +84,8 @@ def test_api_calls_sharing_a_context_keep_their_own_deadlines() -> None:
         for seconds in (5.0, 40.0, 5.0):
             started = clock.now
             with pytest.raises(RetriesExhaustedError):
-                api.get_job(VARIANT_IMPORT, job_id, deadline=Deadline.after(clock, seconds))
+                deadline = Deadline.after(clock, seconds)
+                api.get_job(VARIANT_IMPORT, job_id, SPEC.destination, deadline=deadline)
             assert seconds <= clock.now - started <= seconds + RETRY.cap
 
 
