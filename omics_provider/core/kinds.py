@@ -69,6 +69,9 @@ class JobKind:
     """The file that identifies an item (what the flows record per item)."""
     item_status_key: str = "jobStatus"
     """The member of an item of the get answer holding its status."""
+    item_statuses: tuple[tuple[str, str], ...] = ()
+    """The kind's item statuses that the flows know by another name (JobItemStatus: SUBMITTED,
+    IN_PROGRESS, COMPLETED, FAILED, CANCELLED), translated when a job is read."""
     list_by_ids: bool = True
     """Whether the list operation takes `ids` (reads up to 20 jobs in one call)."""
 
@@ -106,12 +109,16 @@ class JobKind:
         job["items"] = [
             {
                 "source": self.item_source(item),
-                "jobStatus": str(item.get(self.item_status_key, "")),
+                "jobStatus": self._item_status(item),
                 "statusMessage": str(item.get("statusMessage", "")),
             }
             for item in answer.get(self.items_key) or []
         ]
         return job
+
+    def _item_status(self, item: Mapping[str, Any]) -> str:
+        status = str(item.get(self.item_status_key, ""))
+        return dict(self.item_statuses).get(status, status)
 
     def label(self, destination: Destination) -> str:
         """How messages name a destination: `store 's'`, `version 'v' of store 's'`."""

@@ -93,7 +93,7 @@ class StoreHistory:
     @property
     def store(self) -> str:
         """The store the destination is in."""
-        return dict(self.destination)["destinationName"]
+        return dict(self.destination)[self.kind.store_key]
 
     def note_start(self, job_id: str, sources: Iterable[str]) -> None:
         """Record a job this process started: running, listing sources (lists may lag)."""

@@ -94,6 +94,7 @@ READ_SET_SHAPE = JobKind(
     items_key="sources",
     item_source=read_set_files,
     item_status_key="status",
+    item_statuses=(("NOT_STARTED", "SUBMITTED"), ("FINISHED", "COMPLETED")),
     list_by_ids=False,
 )
 """Not a kind of the provider: the shape of read-set imports, described by JobKind's fields, to
@@ -125,6 +126,9 @@ def test_job_kind_fields_describe_where_read_set_imports_name_store_jobs_and_fil
     assert kind.job(answer)["items"] == [
         {"source": "s3://b/r1.fq", "jobStatus": "FAILED", "statusMessage": "bad"}
     ]
+    own: Any = model.shape_for("ReadSetImportJobItemStatus")
+    flows: Any = model.shape_for("JobStatus")  # what variant and annotation items report
+    assert {dict(kind.item_statuses).get(status, status) for status in own.enum} <= set(flows.enum)
 
 
 @pytest.mark.parametrize("kind", JOB_KINDS, ids=lambda k: k.resource)
