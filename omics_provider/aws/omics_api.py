@@ -93,7 +93,10 @@ class OmicsApi:
     def cancel_job(
         self, kind: JobKind, job_id: str, destination: Destination, *, deadline: Deadline
     ) -> None:
-        """The kind's cancel (the job may take a while to report CANCELLED)."""
+        """The kind's cancel (the job may take a while to report CANCELLED); only for a kind
+        that has one."""
+        if kind.cancel is None:
+            raise ValueError(f"HealthOmics cannot cancel a {kind.noun}")
         request = kind.job_request(job_id, destination)
         call(self.ctx, kind.cancel, self._method(kind.cancel), deadline, **request)
 

@@ -43,7 +43,8 @@ class JobKind:
     start: str
     get: str
     list: str
-    cancel: str
+    cancel: str | None
+    """None for a kind HealthOmics cannot cancel (read-set imports have no cancel)."""
     list_key: str
     """The member of the list operation's answer that holds the job summaries."""
     destination_keys: tuple[str, ...]

@@ -395,11 +395,11 @@ class ImportJobFlow:
     ) -> bool:
         """Cancel job_id, which lost the race to winner, if it is still SUBMITTED; True if so."""
         job = self.refresh(job_id, deadline)
-        if job is not None and job.get("status") != "SUBMITTED":
+        if job is not None and (job.get("status") != "SUBMITTED" or self.kind.cancel is None):
+            why = "cannot be cancelled" if self.kind.cancel is None else f"is {job.get('status')}"
             self.progress.warn(
                 f"job {winner} of a racing run imports some of the same files and wins (smaller "
-                f"id), but job {job_id} is {job.get('status')} already: keeping it, so both "
-                "import those files"
+                f"id), but job {job_id} {why} already: keeping it, so both import those files"
             )
             return False
         self.progress.line(
@@ -587,12 +587,19 @@ class ImportJobFlow:
     def cancel(self, job_id: str) -> dict[str, Any] | None:
         """Cancel job_id if it still runs and wait until it ended; return it as it ended.
 
-        A finished or unknown job needs nothing (None when unknown). ProviderError when it does
-        not report an end within CANCEL_CONFIRM_SECONDS.
+        A finished or unknown job needs nothing (None when unknown); a job of a kind HealthOmics
+        cannot cancel is left running, with a warning. ProviderError when it does not report an
+        end within CANCEL_CONFIRM_SECONDS.
         """
         deadline = Deadline.after(self.clock, CANCEL_CONFIRM_SECONDS)
         job = self.refresh(job_id, deadline)
         if job is None or job["status"] not in JOB_ACTIVE:
+            return job
+        if self.kind.cancel is None:
+            self.progress.warn(
+                f"job {job_id} is {job['status']}: HealthOmics cannot cancel a {self.kind.noun}, "
+                "so it runs on"
+            )
             return job
         try:
             self.api.cancel_job(self.kind, job_id, self.destination, deadline=deadline)

@@ -67,10 +67,12 @@ def partial_warning(kind: JobKind, job: Mapping[str, Any]) -> str:
 
 def timed_out(kind: JobKind, job_id: str, status: str) -> tuple[str, str]:
     """Why create gave up waiting for a job of kind, and what the user can do."""
+    advice = "the next `pulumi up` adopts it and waits again (raise timeoutSeconds to wait longer)"
+    if kind.cancel is not None:
+        advice = f"{advice}, or cancel it with `aws omics {kind.command(kind.cancel)}`"
     return (
         f"import job {job_id} is still {status} after timeoutSeconds; it was not cancelled",
-        "the next `pulumi up` adopts it and waits again (raise timeoutSeconds to wait longer), "
-        f"or cancel it with `aws omics {kind.command(kind.cancel)}`",
+        advice,
     )
 
 
