@@ -10,6 +10,7 @@ it, never imported around it.
 from omics_provider.aws.calls import CallContext
 from omics_provider.aws.clients import AwsSettings, build_omics_client, is_aws_endpoint
 from omics_provider.aws.errors import error_code, error_message
+from omics_provider.aws.iceberg_catalog import s3_tables_catalog
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ProviderError
 from omics_provider.core.kinds import VARIANT_IMPORT
@@ -37,7 +38,7 @@ from omics_provider.core.validation import (
 )
 from omics_provider.flows.store_history import Holdings, read_store
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
-from omics_provider.resources.table_inputs import check_catalog, check_table
+from omics_provider.resources.table_inputs import check_catalog, check_table, check_table_bucket
 
 __all__ = [
     "CONFIG_NAMESPACE",
@@ -64,6 +65,7 @@ __all__ = [
     "check_catalog",
     "check_kms_key_arns",
     "check_table",
+    "check_table_bucket",
     "endpoint_problem",
     "error_code",
     "error_message",
@@ -73,5 +75,6 @@ __all__ = [
     "quoted",
     "read_store",
     "redact",
+    "s3_tables_catalog",
     "string_rule",
 ]

@@ -22,6 +22,7 @@ from omics_provider.surface import (
     check_catalog,
     check_kms_key_arns,
     check_table,
+    check_table_bucket,
     has_control_character,
     quoted,
     redact,
@@ -70,10 +71,11 @@ BATCH_KEYS = frozenset(
 )
 DESTINATION_NAMES = ("store", "table")
 """The destination key's values: a HealthOmics variant store (the default) or an Iceberg table."""
-TABLE_KEYS = frozenset({"name", "catalog", "forceDestroy", "workers"})
+TABLE_KEYS = frozenset({"name", "catalog", "tableBucket", "forceDestroy", "workers"})
 TABLE_HINT = (
     "table is a map {name: namespace.name, catalog: {PyIceberg catalog properties}, "
-    "forceDestroy: false, workers: <processes>}; omit catalog for the embedded SQLite catalog"
+    "forceDestroy: false, workers: <processes>}; omit catalog for the embedded SQLite catalog, "
+    "or give tableBucket: <name> instead of catalog for an S3 table bucket the stack declares"
 )
 EXCLUSION_KEYS = frozenset({"source", "reason"})
 EXCLUSION_HINT = "an exclusion is {source: s3://bucket/key, reason: why it is kept out}"
@@ -248,6 +250,9 @@ def _table(checker: Checker, value: Any) -> Mapping[str, Any] | None:
         checker.fail(f"table.{key}", f"is not a key of table; {TABLE_HINT}")
     check_table(checker, value.get("name"), "table.name")
     check_catalog(checker, value.get("catalog"), "table.catalog")
+    check_table_bucket(checker, value.get("tableBucket"), "table.tableBucket")
+    if value.get("catalog") is not None and value.get("tableBucket") is not None:
+        checker.fail("table.tableBucket", f"names the catalog itself: drop catalog; {TABLE_HINT}")
     checker.boolean("table.forceDestroy", value.get("forceDestroy"))
     return dict(value)
 

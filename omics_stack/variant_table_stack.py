@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 from omics_provider import VariantTable, VariantTableImport
+from omics_provider.surface import s3_tables_catalog
 from omics_stack.config import StackConfig
 from omics_stack.declared import DeclaredStack
 from omics_stack.variant_store_stack import declare_store
@@ -20,12 +22,18 @@ def declare_variant_table_stack(config: StackConfig) -> DeclaredStack:
     that moving a stack to a table never deletes a store.
     """
     settings = dict(config.table or {})
-    catalog = settings.get("catalog")
+    name = str(settings["name"])
+    catalog: Any = settings.get("catalog")
+    after: list[pulumi.Resource] = []
+    if bucket_name := settings.get("tableBucket"):
+        catalog, namespace = _table_bucket(str(bucket_name), name.split(".")[0])
+        after.append(namespace)
     table = VariantTable(
         "variant-table",
-        table=str(settings["name"]),
+        table=name,
         catalog=catalog,
         force_destroy=bool(settings.get("forceDestroy")),
+        opts=pulumi.ResourceOptions(depends_on=after),
     )
     imports = {
         batch.name: VariantTableImport(
@@ -47,3 +55,20 @@ def declare_variant_table_stack(config: StackConfig) -> DeclaredStack:
         tableImports={name: each.item_counts for name, each in imports.items()},
     )
     return DeclaredStack(config, table, None, None, imports, outputs)
+
+
+def _table_bucket(
+    bucket_name: str, namespace: str
+) -> tuple[pulumi.Output[dict[str, str]], aws.s3tables.Namespace]:
+    """Declare the S3 table bucket and the table's namespace in it; the catalog properties of
+    its Iceberg REST endpoint (SigV4, the bucket's ARN as warehouse, the region its ARN names).
+
+    The bucket keeps its tables when the stack is destroyed (no force_destroy): the rows outlive
+    the stack unless the team deletes them.
+    """
+    bucket = aws.s3tables.TableBucket("table-bucket", name=bucket_name)
+    space = aws.s3tables.Namespace(
+        "table-namespace", namespace=namespace, table_bucket_arn=bucket.arn
+    )
+    catalog = bucket.arn.apply(lambda arn: s3_tables_catalog(arn, arn.split(":")[3]))
+    return catalog, space

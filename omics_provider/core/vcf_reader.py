@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from oxbow.oxbow import PyVcfScanner
 
 from omics_provider.core.errors import ProviderError
+from omics_provider.core.redaction import redact
+from omics_provider.core.validation import QUOTED_CHARACTERS
 from omics_provider.core.variant_schema import ARROW_SCHEMA
 
 BATCH_ROWS = 65_536
@@ -59,17 +61,34 @@ def read_variants(
     Raises VcfError (naming the source) when the stream is not a VCF or breaks off.
     """
     try:
-        scanner = _scanner(stream)
-        samples = list(scanner.sample_names())
-        records = max(MIN_BATCH_RECORDS, batch_rows // max(1, len(samples)))
-        reader = pa.RecordBatchReader.from_stream(scanner.scan(columns=None, batch_size=records))
-        for batch in reader:
+        samples, batches = record_batches(stream, batch_rows)
+        for batch in batches:
             yield from _rows(batch, samples, provenance)
     except BaseException as error:  # oxbow reports a malformed file with a Rust panic
         if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit | VcfError):
             raise
-        reason = " ".join(str(error).split()) or type(error).__name__
+        reason = excerpt(str(error)) or type(error).__name__
         raise VcfError(f"{provenance.source} is not a readable VCF: {reason}") from None
+
+
+def excerpt(text: str) -> str:
+    """A reader's error text fit to quote: on one line, redacted, then cut to
+    QUOTED_CHARACTERS (a parser may quote the file's content, which is the team's data)."""
+    line = redact(" ".join(text.split()))
+    if len(line) <= QUOTED_CHARACTERS:
+        return line
+    return f"{line[:QUOTED_CHARACTERS]}... ({len(line)} characters)"
+
+
+def record_batches(
+    stream: IO[bytes], batch_rows: int = BATCH_ROWS
+) -> tuple[list[str], pa.RecordBatchReader]:
+    """The file's samples and oxbow's own record batches (every field parsed), before any
+    reshaping: the reading alone, which bounds the import's throughput."""
+    scanner = _scanner(stream)
+    samples = list(scanner.sample_names())
+    records = max(MIN_BATCH_RECORDS, batch_rows // max(1, len(samples)))
+    return samples, pa.RecordBatchReader.from_stream(scanner.scan(columns=None, batch_size=records))
 
 
 def _scanner(stream: IO[bytes]) -> Any:
@@ -141,7 +160,7 @@ def _table(
         columns[f.name] if f.name in columns else pa.nulls(count, f.type) for f in ARROW_SCHEMA
     ]
     return pa.Table.from_arrays(
-        [array.cast(f.type) for array, f in zip(arrays, ARROW_SCHEMA, strict=True)],
+        [_as_type(array, f.type) for array, f in zip(arrays, ARROW_SCHEMA, strict=True)],
         schema=ARROW_SCHEMA,
     )
 
@@ -210,12 +229,10 @@ def _text_map(fields: pa.StructArray, skip: tuple[str, ...]) -> pa.Array:
     stacked = pa.concat_arrays(texts)  # field-major: field j of row i is at j * count + i
     index = (np.arange(count)[:, None] + np.arange(len(names))[None, :] * count).ravel()
     present = ~np.asarray(pc.is_null(stacked), dtype=bool)[index]
-    keys = np.array(names, dtype=object)[np.tile(np.arange(len(names)), count)][present]
+    keys = pa.array(names, pa.string()).take(np.tile(np.arange(len(names)), count)[present])
     per_row = present.reshape(count, len(names)).sum(axis=1)
     offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
-    return pa.MapArray.from_arrays(
-        offsets, pa.array(keys, pa.string()), stacked.take(pa.array(index[present]))
-    )
+    return pa.MapArray.from_arrays(offsets, keys, stacked.take(pa.array(index[present])))
 
 
 def _as_text(values: pa.Array) -> pa.Array:
@@ -231,7 +248,17 @@ def _as_text(values: pa.Array) -> pa.Array:
 
 
 def _repeat(value: str | None, count: int) -> pa.Array:
-    return pa.array([value] * count, pa.string())
+    """value count times, filled in by Arrow rather than from a Python list."""
+    return (
+        pc.fill_null(pa.nulls(count, pa.string()), value)
+        if value is not None
+        else pa.nulls(count, pa.string())
+    )
+
+
+def _as_type(array: pa.Array, type_: pa.DataType) -> pa.Array:
+    """array as type_, cast only when it is not already (a cast copies)."""
+    return array if array.type == type_ else array.cast(type_)
 
 
 def open_text(stream: IO[bytes]) -> IO[bytes] | gzip.GzipFile:

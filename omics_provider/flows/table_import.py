@@ -24,7 +24,13 @@ from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
 from omics_provider.core.vcf_reader import Provenance, read_variants
 from omics_provider.flows.table_files import DataFiles, delete_files, write_data_files
-from omics_provider.flows.table_ledger import Committed, committed_files, find_committed, summary_of
+from omics_provider.flows.table_ledger import (
+    Committed,
+    already_message,
+    committed_files,
+    find_committed,
+    summary_of,
+)
 from omics_provider.flows.table_outcomes import (
     ALREADY_COMMITTED,
     COMMITTED,
@@ -108,7 +114,7 @@ def _already(done: Committed, batch: str) -> FileOutcome:
         done.rows,
         done.etag,
         done.batch,
-        message=f"already committed by batch {done.batch} in snapshot {done.snapshot_id}",
+        message=already_message(done),
     )
 
 

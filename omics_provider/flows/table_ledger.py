@@ -9,6 +9,7 @@ provenance columns, pruned to the files whose statistics can hold it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -23,6 +24,13 @@ from omics_provider.core.variant_schema import (
     SUMMARY_ROWS,
     SUMMARY_SOURCE,
     SUMMARY_VERSION,
+)
+from omics_provider.flows.table_outcomes import (
+    ALREADY_COMMITTED,
+    COMMITTED,
+    FAILED,
+    NOT_IN_TABLE,
+    FileOutcome,
 )
 
 EQUAL_TO, IS_IN = cast(Any, EqualTo), cast(Any, In)
@@ -107,3 +115,44 @@ def summary_of(
     if version:
         summary[SUMMARY_VERSION] = version
     return summary
+
+
+def refreshed_outcomes(
+    table: Table, batch: str, previous: Sequence[Mapping[str, Any]]
+) -> list[FileOutcome]:
+    """The previous per-file outcomes (output rows) as the table's history tells them now:
+    a file committed since (by this batch or another) is COMMITTED or ALREADY_COMMITTED with its
+    snapshot; one whose rows were removed is NOT_IN_TABLE; a failed file not committed since
+    keeps its failure."""
+    ledger = committed_files(table)
+    outcomes = []
+    for row in previous:
+        source = str(row.get("source"))
+        done = ledger.get(source) or find_committed(table, source)
+        size = int(row.get("bytes") or 0)
+        if done is not None:
+            status = COMMITTED if done.batch == batch else ALREADY_COMMITTED
+            message = "" if status == COMMITTED else already_message(done)
+            outcomes.append(
+                FileOutcome(
+                    source,
+                    status,
+                    done.snapshot_id,
+                    done.rows,
+                    done.etag,
+                    done.batch,
+                    size,
+                    message,
+                )
+            )
+        elif row.get("status") == FAILED:
+            outcomes.append(FileOutcome(source, FAILED, batch=batch, message=str(row["message"])))
+        else:
+            message = f"committed in snapshot {row.get('snapshotId')}, no longer in the table"
+            outcomes.append(FileOutcome(source, NOT_IN_TABLE, batch=batch, message=message))
+    return outcomes
+
+
+def already_message(done: Committed) -> str:
+    """The message of a file another batch committed."""
+    return f"already committed by batch {done.batch} in snapshot {done.snapshot_id}"

@@ -10,6 +10,9 @@ from typing import Any
 COMMITTED = "COMMITTED"
 ALREADY_COMMITTED = "ALREADY_COMMITTED"
 FAILED = "FAILED"
+NOT_IN_TABLE = "NOT_IN_TABLE"
+"""A file committed once whose rows the table no longer holds (someone removed them): the next
+update imports it again."""
 
 
 @dataclass(frozen=True)

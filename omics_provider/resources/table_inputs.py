@@ -17,6 +17,13 @@ TABLE_HINT = (
     "name the table as namespace.name in lower-case letters, digits and underscores, as S3 Tables "
     "requires, e.g. genomics.variants"
 )
+TABLE_BUCKET_RULE = re.compile(r"(?!xn--|sthree-|amzn-s3-demo-|aws)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+TABLE_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", "--x-s3", "--table-s3")
+TABLE_BUCKET_HINT = (
+    "an S3 table bucket name is 3 to 63 lower-case letters, digits and hyphens, begins and ends "
+    "with a letter or digit, and neither begins with xn--, sthree-, amzn-s3-demo- or aws nor ends "
+    "with -s3alias, --ol-s3, --x-s3 or --table-s3"
+)
 CATALOG_HINT = (
     "catalog is a map of PyIceberg catalog properties (text values), e.g. {type: sql, uri: "
     "sqlite:///tables/catalog.db, warehouse: file:///abs/tables/warehouse}; omit it for the "
@@ -30,6 +37,18 @@ def check_table(checker: Checker, value: Any, prop: str = "table") -> None:
         return
     if not isinstance(value, str) or not TABLE_RULE.fullmatch(value):
         checker.fail(prop, f"{quoted(value)} is not a table name; {TABLE_HINT}")
+
+
+def check_table_bucket(checker: Checker, value: Any, prop: str = "tableBucket") -> None:
+    """value, when given, is a table bucket name S3 Tables accepts."""
+    if value is None or is_unknown(value):
+        return
+    if (
+        not isinstance(value, str)
+        or not TABLE_BUCKET_RULE.fullmatch(value)
+        or value.endswith(TABLE_BUCKET_SUFFIXES)
+    ):
+        checker.fail(prop, f"{quoted(value)} is not a table bucket name; {TABLE_BUCKET_HINT}")
 
 
 def check_catalog(checker: Checker, value: Any, prop: str = "catalog") -> None:

@@ -17,7 +17,13 @@ from omics_provider.core.progress import Progress
 from omics_provider.core.properties import contains_unknown, is_unknown, normalize, pick
 from omics_provider.core.service import SOURCE_HINT, string_rule
 from omics_provider.core.validation import Checker, quoted
-from omics_provider.flows.table_outcomes import COMMITTED, FAILED, FileJob, FileOutcome
+from omics_provider.flows.table_outcomes import (
+    COMMITTED,
+    FAILED,
+    NOT_IN_TABLE,
+    FileJob,
+    FileOutcome,
+)
 from omics_provider.resources.provider_base import OmicsProvider, alias_snake_case, reported
 from omics_provider.resources.table_inputs import (
     catalog_identity,
@@ -99,8 +105,17 @@ def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
     if catalog_identity(old) != catalog_identity(new):
         replaces.append("catalog")
     updates = [key for key in IN_PLACE if old.get(key) != new.get(key)]
+    if _not_in_table(olds) and "sources" not in updates:
+        updates.append("sources")  # a refresh found files gone: the update imports them again
     changed = bool(replaces or updates) or catalog_of(old) != catalog_of(new)
     return DiffResult(changes=changed, replaces=replaces)
+
+
+def _not_in_table(outputs: Mapping[str, Any]) -> list[str]:
+    """The sources a refresh found no longer in the table."""
+    return [
+        str(f.get("source")) for f in outputs.get("files") or [] if f.get("status") == NOT_IN_TABLE
+    ]
 
 
 class VariantTableImportProvider(OmicsProvider):
@@ -127,22 +142,27 @@ class VariantTableImportProvider(OmicsProvider):
 
     @reported
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Import the files added to sources (the others are found committed); full outputs."""
+        """Import the files added to sources, and those a refresh found gone (the others are found
+        committed); full outputs."""
         inputs = normalize_inputs(news)
-        if list(olds.get("sources") or []) == list(inputs.get("sources") or []):
+        same = list(olds.get("sources") or []) == list(inputs.get("sources") or [])
+        if same and not _not_in_table(olds):
             return UpdateResult({**pick(olds, OUTPUT_KEYS), **inputs})
         return UpdateResult({**inputs, **self._import(inputs)})
 
     @reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Gone when the table was dropped; otherwise unchanged (the table's history is the truth
-        the next create or update reads)."""
+        """Gone when the table was dropped; otherwise the per-file outcomes as the table's
+        history tells them now (files committed or removed by others since)."""
         inputs = normalize_inputs(props)
+        from omics_provider.flows.table_ledger import refreshed_outcomes
         from omics_provider.flows.variant_table import find
 
-        if find(catalog_of(inputs), str(inputs["table"])) is None:
+        table = find(catalog_of(inputs), str(inputs["table"]))
+        if table is None:
             return ReadResult(None, {})
-        return ReadResult(id_, props, inputs)
+        outcomes = refreshed_outcomes(table, str(inputs["batch"]), props.get("files") or [])
+        return ReadResult(id_, {**props, **import_outputs(outcomes)}, inputs)
 
     @reported
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -5,8 +5,8 @@ omics resources would get no validation and `None` outputs. `OmicsMocks` runs ea
 resource's own check (a failure raises OmicsCheckFailed with the message `pulumi preview` would
 give) and answers with outputs shaped like the providers' and AWS's: a job COMPLETED with all
 its items, an ACTIVE empty store, the import role's IAM role with its `arn`, its inline policy,
-the policy's settle wait. Every other resource goes to the mocks you wrap, or gets its inputs as
-outputs.
+the policy's settle wait, an S3 table bucket with its `arn` and its namespace. Every other
+resource goes to the mocks you wrap, or gets its inputs as outputs.
 
     pulumi.runtime.set_mocks(OmicsMocks(), project="p", stack="test", preview=False)
 """
@@ -61,6 +61,8 @@ SETTLE_TYPE = f"{DYNAMIC_TYPE}PolicySettle"
 ROLE_TYPE = "aws:iam/role:Role"
 """The IAM role a VariantImportRole declares."""
 ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy"
+TABLE_BUCKET_TYPE = "aws:s3tables/tableBucket:TableBucket"
+TABLE_NAMESPACE_TYPE = "aws:s3tables/namespace:Namespace"
 """The inline policy a VariantImportRole declares."""
 ANNOTATION_STORE_TYPE = f"{DYNAMIC_TYPE}AnnotationStore"
 """The type token of AnnotationStore resources."""
@@ -100,7 +102,12 @@ class OmicsMocks(pulumi.runtime.Mocks):
             VERSION_TYPE: (AnnotationStoreVersionProvider(), self._version),
             SETTLE_TYPE: (PolicySettleProvider(), self._settle),
         }
-        self._aws: dict[str, Simulate] = {ROLE_TYPE: self._role, ROLE_POLICY_TYPE: self._policy}
+        self._aws: dict[str, Simulate] = {
+            ROLE_TYPE: self._role,
+            ROLE_POLICY_TYPE: self._policy,
+            TABLE_BUCKET_TYPE: self._table_bucket,
+            TABLE_NAMESPACE_TYPE: self._table_namespace,
+        }
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
@@ -195,6 +202,15 @@ class OmicsMocks(pulumi.runtime.Mocks):
     def _policy(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         policy_name = inputs.get("name") or _autoname(name)
         return {**inputs, "id": f"{inputs.get('role')}:{policy_name}", "name": policy_name}
+
+    def _table_bucket(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        bucket = inputs.get("name") or _autoname(name)
+        region = inputs.get("region") or self.region
+        arn = f"arn:aws:s3tables:{region}:{self.account}:bucket/{bucket}"
+        return {**inputs, "id": arn, "arn": arn, "name": bucket, "ownerAccountId": self.account}
+
+    def _table_namespace(self, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return {**inputs, "id": f"{inputs.get('tableBucketArn')};{inputs.get('namespace')}"}
 
 
 def _uuid(kind: str, name: str) -> uuid.UUID:

@@ -8,6 +8,9 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from omics_provider.core import vcf_reader
+from omics_provider.core.redaction import register_secret
+from omics_provider.core.validation import QUOTED_CHARACTERS
 from omics_provider.core.variant_schema import ARROW_SCHEMA
 from omics_provider.core.vcf_reader import Provenance, VcfError, compression_of, read_variants
 from tests.support.vcf_files import Genotype, Record, VcfFile, bgzf, cohort, expected_rows
@@ -106,6 +109,27 @@ def test_read_variants_of_a_bad_file_raises_naming_the_source(data: bytes, reaso
         list(read_variants(io.BytesIO(data), PROVENANCE))
     assert str(raised.value).startswith(f"{PROVENANCE.source} is not a readable VCF: ")
     assert reason in str(raised.value)
+
+
+def test_read_variants_of_a_bad_file_quotes_only_a_short_redacted_excerpt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "vcf-excerpt-SECRET-1b7e"
+    register_secret(secret)
+    content = f"chr1\t5\t{secret}\t" + "ACGT" * 200  # a parser quoting the record it refused
+
+    def failing(*_: Any) -> Any:
+        raise ValueError(f"invalid record: {content}")
+
+    monkeypatch.setattr(vcf_reader, "record_batches", failing)
+    with pytest.raises(VcfError) as raised:
+        list(read_variants(io.BytesIO(b"##fileformat=VCFv4.2\n"), PROVENANCE))
+
+    reason = str(raised.value).removeprefix(f"{PROVENANCE.source} is not a readable VCF: ")
+    quoted = reason.split("... (")[0]
+    assert len(quoted) <= QUOTED_CHARACTERS and reason.endswith(" characters)")
+    assert secret not in str(raised.value) and "<redacted>" in quoted
+    assert "ACGT" * 20 not in str(raised.value)
 
 
 @pytest.mark.parametrize(
