@@ -330,15 +330,13 @@ def test_create_into_a_missing_store_names_destination_name(
     assert "check destinationName" in message
 
 
-@pytest.mark.parametrize(
-    "omics_emulator_settings", [EmulatorSettings(role_unassumable_seconds=0.3)]
-)
-def test_create_waits_for_a_role_that_cannot_be_assumed_yet(
-    omics_emulator: EmulatorHandle, store: dict[str, Any]
-) -> None:
-    flow = job_flow(omics_emulator)
-    job = flow.create(request(wait=False))
-    assert [j["id"] for j in jobs_into(omics_emulator)] == [job["id"]]
+def test_create_waits_for_a_role_that_cannot_be_assumed_yet() -> None:
+    """On one fake clock the role stays unassumable until the flow itself has waited."""
+    clock = FakeClock()
+    with virtual_emulator(clock, role_unassumable_seconds=0.3) as (emulator, _):
+        flow = job_flow(emulator, clock=clock, board=JobBoard(clock))
+        job = flow.create(request(wait=False))
+        assert [j["id"] for j in jobs_into(emulator)] == [job["id"]]
     assert "waiting for HealthOmics to be able to assume the role" in progress_text(flow)
 
 
