@@ -16,7 +16,7 @@ REQUIRE_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3
 # Run a command with its output captured; show the output only if the command fails.
 QUIETLY := sh -c 'out=$$("$$@" 2>&1) || { status=$$?; printf "%s\n" "$$out" >&2; exit $$status; }' quietly
 
-.PHONY: setup lock test test-floors release-check lint lint-workflows up down bench clean
+.PHONY: setup lock test test-under-load test-floors release-check lint lint-workflows up down bench clean
 
 setup: $(STAMP)
 	@:  # quiet when up to date
@@ -54,6 +54,10 @@ TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(8, 2 * (os.cpu_count(
 
 test: lint
 	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+
+# The suite three times in a row with every core kept busy by a loop (CONTRIBUTING.md).
+test-under-load: lint
+	scripts/test_under_load.sh $(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 # The suite with every direct dependency at the floor pyproject.toml allows (uv's lowest-direct
 # resolution), in its own virtualenv: the ranges a user installs from must be true.

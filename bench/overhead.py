@@ -54,7 +54,10 @@ class NoopProvider(ResourceProvider):
 
 def measure_overhead(runs: int = 60, warmup: int = 5) -> OverheadResult:
     """Time runs interleaved pairs (plugin create, direct boto3 calls), each into a fresh store."""
-    settings = EmulatorSettings(job_seconds=3600.0, store_seconds=0.0, max_concurrent_jobs=100_000)
+    # A job leaves SUBMITTED at once (job_seconds 0): a create then converges on its first read
+    # instead of watching for racing runs for up to CONVERGE_SECONDS, a wait on the service that
+    # is no more the provider's own time than the job's own run (waitForCompletion is false).
+    settings = EmulatorSettings(job_seconds=0.0, store_seconds=0.0, max_concurrent_jobs=100_000)
     with start_emulator(settings) as emulator:
         client = omics_client(emulator)
         total = warmup + runs

@@ -1,4 +1,10 @@
-"""`make bench`: measure overhead, polling, fan-out and footprint now, and print one table."""
+"""`make bench`: measure overhead, polling, fan-out and footprint now, and print one table.
+
+Exit policy: 0 when every guard holds (nothing regressed), 1 when a guard is missed. A guard is
+a target the code meets today; an aspiration (a goal of an open issue, e.g. issue 22's table
+import at a third of `gzip -dc`) is measured and named as MISSED, never failing the exit status
+(bench/report.py).
+"""
 
 from __future__ import annotations
 
@@ -294,7 +300,7 @@ notes:
 
 def main(argv: list[str] | None = None) -> int:
     """Run every measurement and print the table; the last line and the status say whether
-    every target was met (exit 1 when one was missed)."""
+    every guard held (exit 1 when one was missed); missed aspirations are named, exit 0."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100, help="overhead pairs (default 100)")
     parser.add_argument(

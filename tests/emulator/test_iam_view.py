@@ -15,6 +15,7 @@ from omics_emulator import EmulatorHandle, EmulatorSettings
 from omics_emulator.cli import build_parser, settings_from
 from omics_emulator.iam_view import IamView
 from tests.emulator.conftest import FakeClock
+from tests.support.waiting import wait_until
 
 TRUST = {
     "Version": "2012-10-17",
@@ -152,10 +153,10 @@ def test_start_polls_iam_in_the_background_until_stopped(
     assert view.polling
     try:
         grant(iam, role, "a.vcf")
-        deadline = time.monotonic() + 10
-        while view.refusal(role, "s3://genomes/a.vcf", time.time()) is not None:
-            assert time.monotonic() < deadline, "the background refresh never saw the policy"
-            time.sleep(0.05)
+        wait_until(
+            lambda: view.refusal(role, "s3://genomes/a.vcf", time.time()) is None,
+            "the background refresh to see the policy",
+        )
     finally:
         view.stop()
     assert not view.polling

@@ -3,7 +3,6 @@ and the guarded delete, deployed run after run by the mini-engine against the em
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pulumi
@@ -15,6 +14,7 @@ from omics_provider.testing.plugin import DynamicProviderPlugin
 from tests.support.engine import DeploymentFailed, MiniEngine
 from tests.support.jobs import FAST_POLL_CONFIG, REFERENCE_ARN, ROLE_ARN, plugin_env
 from tests.support.lost_answers import answer_lost
+from tests.support.waiting import wait_until
 
 STORE = "engine_notes"
 INPUTS = {
@@ -64,11 +64,10 @@ def import_into(client: Any, store: str) -> None:
     job_id = client.start_annotation_import_job(
         destinationName=store, roleArn=ROLE_ARN, items=items
     )["jobId"]
-    for _ in range(200):
-        if client.get_annotation_import_job(jobId=job_id)["status"] == "COMPLETED":
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"annotation import job {job_id} did not complete")
+    wait_until(
+        lambda: client.get_annotation_import_job(jobId=job_id)["status"] == "COMPLETED",
+        f"annotation import job {job_id} to complete",
+    )
 
 
 def test_destroy_of_a_protected_or_filled_store_is_refused_until_forced(

@@ -8,7 +8,6 @@ import), and the message a user sees.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,6 +26,7 @@ from tests.support.jobs import (
     jobs_into,
     plugin_env,
 )
+from tests.support.waiting import LIMIT_SECONDS, wait_until
 
 PROVIDER = VariantImportJobProvider()
 SEED = 20261129
@@ -114,10 +114,10 @@ def test_create_killed_after_the_start_then_run_again_adopts_the_job(
     inputs = job_inputs()
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(plugin.create, PROVIDER, inputs)
-        wait_until(lambda: bool(jobs_into(omics_emulator)))
+        wait_until(lambda: bool(jobs_into(omics_emulator)), "the create to start its job")
         plugin.kill()
         with pytest.raises(PluginCallError):
-            pending.result(10)
+            pending.result(LIMIT_SECONDS)
     [started] = jobs_into(omics_emulator)
     with DynamicProviderPlugin(env=plugin_env(omics_emulator), config=FAST_POLL_CONFIG) as again:
         job_id, outputs = again.create(PROVIDER, inputs)
@@ -154,11 +154,11 @@ def test_create_whose_job_is_ended_by_someone_else_fails_clearly(
     client = make_omics_client(omics_emulator.url)
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(plugin.create, PROVIDER, job_inputs())
-        wait_until(lambda: bool(jobs_into(omics_emulator)))
+        wait_until(lambda: bool(jobs_into(omics_emulator)), "the create to start its job")
         [job] = jobs_into(omics_emulator)
         interfere(client, job["id"])
         with pytest.raises(PluginCallError) as raised:
-            pending.result(20)
+            pending.result(LIMIT_SECONDS)
     assert [j["status"] for j in omics_emulator.backend.jobs()] == [status]
     assert f"import job {job['id']} ended {status}" in raised.value.last_line
     assert says in raised.value.last_line
@@ -201,20 +201,16 @@ def test_create_survives_the_service_being_down_during_the_wait(
     omics_emulator.backend.settings.job_seconds = 1.0
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(plugin.create, PROVIDER, job_inputs())
-        wait_until(lambda: bool(jobs_into(omics_emulator)))
+        wait_until(lambda: bool(jobs_into(omics_emulator)), "the create to start its job")
         omics_emulator.stop()  # connection refused from now on
-        time.sleep(1.5)
+        wait_until(  # the outage lasts past the job's end, however slow the machine
+            lambda: jobs_into(omics_emulator)[0]["status"] == "COMPLETED",
+            "the job to end while the service is down",
+        )
         omics_emulator.restart()
-        job_id, outputs = pending.result(30)
+        job_id, outputs = pending.result(LIMIT_SECONDS)
     assert outputs["status"] == "COMPLETED"
     assert [job["id"] for job in jobs_into(omics_emulator)] == [job_id]
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.01)
 
 
 def test_emulator_and_plugin_leave_no_thread_behind_after_a_faulty_run() -> None:
@@ -224,4 +220,4 @@ def test_emulator_and_plugin_leave_no_thread_behind_after_a_faulty_run() -> None
         create_store(make_omics_client(emulator.url, retries={"max_attempts": 10}))
         with DynamicProviderPlugin(env=plugin_env(emulator), config=FAST_POLL_CONFIG) as plugin:
             assert {o["status"] for o in create_many(plugin, 3)} == {"COMPLETED"}
-    wait_until(lambda: threading.active_count() <= before)
+    wait_until(lambda: threading.active_count() <= before, "every thread to end")

@@ -13,7 +13,10 @@ from omics_emulator import EmulatorHandle, EmulatorSettings
 from omics_provider import VariantImportJobProvider
 from omics_provider.core.properties import UNKNOWN
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
-from tests.support.jobs import STORE, job_inputs, jobs_into
+from tests.support.clock import FakeClock
+from tests.support.jobs import FAST_POLL_CONFIG, STORE, job_inputs, jobs_into, plugin_env
+from tests.support.virtual_time import virtual_emulator
+from tests.support.waiting import LIMIT_SECONDS, wait_until
 
 PROVIDER = VariantImportJobProvider()
 
@@ -174,7 +177,7 @@ def test_read_refreshes_status_keeps_inputs_and_the_next_up_changes_nothing(
 ) -> None:
     inputs = checked(plugin, job_inputs(waitForCompletion=False))
     job_id, outputs = plugin.create(PROVIDER, inputs)
-    time.sleep(0.4)
+    wait_until(lambda: jobs_into(omics_emulator)[0]["status"] == "COMPLETED", "the job to end")
     read_id, refreshed, read_inputs = plugin.read(PROVIDER, job_id, outputs)
     assert read_id == job_id and refreshed["status"] == "COMPLETED"
     assert read_inputs == inputs
@@ -241,22 +244,24 @@ def test_delete_of_a_finished_job_keeps_it(
     assert [job["status"] for job in jobs_into(omics_emulator)] == ["COMPLETED"]
 
 
-@pytest.mark.parametrize(
-    "omics_emulator_settings", [EmulatorSettings(job_seconds=1.0, max_concurrent_jobs=5)]
-)
-def test_more_waiting_creates_than_plugin_workers_are_served_at_once(
-    plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, store: dict[str, Any]
-) -> None:
-    many = [
-        checked(plugin, job_inputs(f"s3://samples-bucket/{n}.vcf", resourceName=f"b{n}"))
-        for n in range(8)
-    ]
-    with ThreadPoolExecutor(len(many)) as pool:
-        results = list(pool.map(lambda inputs: plugin.create(PROVIDER, inputs), many))
+def test_more_waiting_creates_than_plugin_workers_are_served_at_once() -> None:
+    """The plugin's own pool has 4 workers: without widening, only 4 creates would run and the
+    5th would start only after a job ended. The emulator's time stands still until 5 jobs run
+    at once (the quota), so only a widened pool passes, however slow the machine."""
+    clock = FakeClock(start=float(int(time.time())))
+    with (
+        virtual_emulator(clock, job_seconds=1.0, max_concurrent_jobs=5) as (emulator, _),
+        DynamicProviderPlugin(env=plugin_env(emulator), config=FAST_POLL_CONFIG) as plugin,
+    ):
+        many = [
+            checked(plugin, job_inputs(f"s3://samples-bucket/{n}.vcf", resourceName=f"b{n}"))
+            for n in range(8)
+        ]
+        with ThreadPoolExecutor(len(many)) as pool:
+            creates = [pool.submit(plugin.create, PROVIDER, inputs) for inputs in many]
+            wait_until(lambda: len(jobs_into(emulator)) == 5, "5 jobs started before any ended")
+            clock.sleep(2.0)  # the first 5 end: the other 3 start
+            wait_until(lambda: len(jobs_into(emulator)) == 8, "the other 3 jobs to start")
+            clock.sleep(2.0)
+            results = [create.result(LIMIT_SECONDS) for create in creates]
     assert {outputs["status"] for _, outputs in results} == {"COMPLETED"}
-    jobs = jobs_into(omics_emulator)
-    assert len(jobs) == 8
-    # The plugin's own pool has 4 workers: without widening, jobs 5 to 8 would start only after
-    # the first jobs ended. With it, 5 start at once (the quota) and the rest when one ends.
-    starts = sorted(job["creationTime"] for job in jobs)
-    assert (starts[4] - starts[0]).total_seconds() < 0.5

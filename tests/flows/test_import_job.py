@@ -218,28 +218,28 @@ def test_create_imports_a_file_again_when_the_job_importing_it_was_cancelled(
     assert "ended without importing them: planning again" in progress_text(flow)
 
 
-@pytest.mark.parametrize(
-    "omics_emulator_settings", [EmulatorSettings(job_seconds=0.1, max_concurrent_jobs=200)]
-)
-def test_creates_of_one_process_read_each_past_job_and_each_list_page_once(
-    omics_emulator: EmulatorHandle, omics_client: Any, store: dict[str, Any]
-) -> None:
-    past = [
-        start_directly(
-            omics_client,
-            ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/old-{n}.vcf")),
-        )
-        for n in range(120)
-    ]
-    job_flow(omics_emulator).wait(past[-1])  # every past job ended with it
-    omics_emulator.backend.reset_counters()
-    board = JobBoard(SYSTEM_CLOCK)
-    for n in range(3):
-        spec = ImportSpec.from_inputs(
-            VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/new-{n}.vcf")
-        )
-        job_flow(omics_emulator, board=board).create(request(spec))
-    calls = omics_emulator.backend.requests_by_operation()
+def test_creates_of_one_process_read_each_past_job_and_each_list_page_once() -> None:
+    """On the fake clock every wait takes the same polls however busy the machine is."""
+    clock = FakeClock()
+    with virtual_emulator(clock, job_seconds=0.1, max_concurrent_jobs=200) as (emulator, client):
+        past = [
+            start_directly(
+                client,
+                ImportSpec.from_inputs(
+                    VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/old-{n}.vcf")
+                ),
+            )
+            for n in range(120)
+        ]
+        clock.sleep(1.0)  # every past job ends
+        emulator.backend.reset_counters()
+        board = JobBoard(clock)
+        for n in range(3):
+            spec = ImportSpec.from_inputs(
+                VARIANT_IMPORT, job_inputs(f"s3://samples-bucket/new-{n}.vcf")
+            )
+            job_flow(emulator, clock=clock, board=board).create(request(spec))
+        calls = emulator.backend.requests_by_operation()
     assert calls["StartVariantImportJob"] == 3
     # every past job read once, each new job's end once more (besides the waits); the 2 pages
     # of 100 listed once, then only the running jobs (2 statuses, one short page each)
@@ -336,15 +336,13 @@ def test_create_into_a_missing_store_names_destination_name(
     )
 
 
-@pytest.mark.parametrize(
-    "omics_emulator_settings", [EmulatorSettings(role_unassumable_seconds=0.3)]
-)
-def test_create_waits_for_a_role_that_cannot_be_assumed_yet(
-    omics_emulator: EmulatorHandle, store: dict[str, Any]
-) -> None:
-    flow = job_flow(omics_emulator)
-    job = flow.create(request(wait=False))
-    assert [j["id"] for j in jobs_into(omics_emulator)] == [job["id"]]
+def test_create_waits_for_a_role_that_cannot_be_assumed_yet() -> None:
+    """On one fake clock the role stays unassumable until the flow itself has waited."""
+    clock = FakeClock()
+    with virtual_emulator(clock, role_unassumable_seconds=0.3) as (emulator, _):
+        flow = job_flow(emulator, clock=clock, board=JobBoard(clock))
+        job = flow.create(request(wait=False))
+        assert [j["id"] for j in jobs_into(emulator)] == [job["id"]]
     assert "waiting for HealthOmics to be able to assume the role" in progress_text(flow)
 
 

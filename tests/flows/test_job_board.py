@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import ExitStack
+from functools import partial
 
 import pytest
 
@@ -14,6 +15,7 @@ from omics_provider.core.service import LIST_IDS_LIMIT
 from omics_provider.core.timing import SYSTEM_CLOCK
 from omics_provider.flows.job_board import JobBoard, board_for
 from tests.support.clock import FakeClock
+from tests.support.waiting import LIMIT_SECONDS, wait_until
 
 
 def test_turn_admits_callers_in_arrival_order() -> None:
@@ -25,18 +27,21 @@ def test_turn_admits_callers_in_arrival_order() -> None:
         with board.turn(stall_seconds=30):
             order.append(n)
             if n == 0:
-                first_holds.wait(5)
+                first_holds.wait(LIMIT_SECONDS)
 
     threads = [threading.Thread(target=take_turn, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-        time.sleep(0.05)
-    assert board.waiting_starters() == 4
+    for arrived, thread in enumerate(threads, start=1):
+        thread.start()  # the next one starts only once this one is in the queue
+        wait_until(partial(queued, board, arrived), f"caller {arrived} to queue")
     first_holds.set()
     for thread in threads:
-        thread.join(5)
+        thread.join(LIMIT_SECONDS)
     assert order == [0, 1, 2, 3]
     assert board.waiting_starters() == 0
+
+
+def queued(board: JobBoard, callers: int) -> bool:
+    return board.waiting_starters() == callers
 
 
 def test_wait_for_capacity_raises_when_nothing_moved_for_stall_seconds() -> None:

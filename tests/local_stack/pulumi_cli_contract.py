@@ -488,8 +488,8 @@ def wait_for_interrupt(marker: Path, endpoints: list[str]) -> None:
     marker.started appears once blocked; marker.cancelled once the cancellation is over, saying
     whether every endpoint still answered then.
     """
-    marker.with_suffix(".started").touch()
-    try:
+    try:  # entered before saying so: a Ctrl-C right after the marker is still a cancellation
+        marker.with_suffix(".started").touch()
         time.sleep(60)
     except KeyboardInterrupt:
         time.sleep(1)

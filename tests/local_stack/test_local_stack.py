@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 
 from omics_emulator.pytest_plugin import make_omics_client
 from tests.local_stack.harness import ROOT, local_stack
+from tests.support.waiting import wait_until
 
 REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
 
@@ -160,18 +160,22 @@ def import_through(url: str, uris: list[str], role_arn: str, store: str) -> Any:
     """Create a store on the emulator at url, import uris into it, return the finished job."""
     client = make_omics_client(url)
     client.create_variant_store(name=store, reference={"referenceArn": REFERENCE})
-    time.sleep(0.2)
+    wait_until(
+        lambda: client.get_variant_store(name=store)["status"] == "ACTIVE", f"{store} ACTIVE"
+    )
     job_id = client.start_variant_import_job(
         destinationName=store,
         roleArn=role_arn,
         items=[{"source": uri} for uri in uris],
     )["jobId"]
-    for _ in range(100):
-        job = client.get_variant_import_job(jobId=job_id)
-        if job["status"] not in ("SUBMITTED", "IN_PROGRESS"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the import of the samples did not finish")
+    wait_until(
+        lambda: (
+            client.get_variant_import_job(jobId=job_id)["status"]
+            not in ("SUBMITTED", "IN_PROGRESS")
+        ),
+        "the import of the samples to finish",
+    )
+    return client.get_variant_import_job(jobId=job_id)
 
 
 def test_emulator_argv_uses_the_console_script_of_this_environment() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider import AnnotationStoreProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
 from tests.support.jobs import FAST_POLL_CONFIG, REFERENCE_ARN, ROLE_ARN, plugin_env
+from tests.support.waiting import wait_until
 
 OTHER_REFERENCE = REFERENCE_ARN.replace("/reference/1234567890", "/reference/222")
 GENERIC_TSV = {"tsvStoreOptions": {"annotationType": "GENERIC"}}
@@ -59,11 +59,10 @@ def import_into(client: Any, store: str) -> None:
     job_id = client.start_annotation_import_job(
         destinationName=store, roleArn=ROLE_ARN, items=[{"source": "s3://bucket-a/clinvar.vcf"}]
     )["jobId"]
-    for _ in range(100):
-        if client.get_annotation_import_job(jobId=job_id)["status"] == "COMPLETED":
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"annotation import job {job_id} did not complete")
+    wait_until(
+        lambda: client.get_annotation_import_job(jobId=job_id)["status"] == "COMPLETED",
+        f"annotation import job {job_id} to complete",
+    )
 
 
 def store_names(client: Any) -> set[str]:
@@ -160,11 +159,7 @@ def test_read_drops_store_that_is_gone(plugin: DynamicProviderPlugin, client: An
 
 
 def wait_gone(client: Any, name: str) -> None:
-    for _ in range(100):
-        if name not in store_names(client):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"annotation store {name} was not deleted")
+    wait_until(lambda: name not in store_names(client), f"annotation store {name} to be deleted")
 
 
 def test_create_existing_store_fails_and_suggests_adopt_existing(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider import AnnotationStoreVersionProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
 from tests.support.jobs import FAST_POLL_CONFIG, REFERENCE_ARN, ROLE_ARN, plugin_env
+from tests.support.waiting import wait_until
 
 STORE = "versioned_notes"
 PROVIDER = AnnotationStoreVersionProvider()
@@ -42,11 +42,7 @@ def client(emulator: EmulatorHandle) -> Any:
 
 
 def wait_for(condition: Any) -> None:
-    for _ in range(200):
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition never held")
+    wait_until(condition, "the condition")
 
 
 def declared(version: str, **extra: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ from omics_emulator import EmulatorHandle, EmulatorSettings, start_emulator
 from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider import VariantStoreProvider
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
+from tests.support.waiting import wait_until
 
 REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
 OTHER_REFERENCE = "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/222"
@@ -60,11 +60,10 @@ def import_into(client: Any, store: str) -> None:
     job_id = client.start_variant_import_job(
         destinationName=store, roleArn=ROLE, items=[{"source": "s3://bucket-a/sample.vcf"}]
     )["jobId"]
-    for _ in range(100):
-        if client.get_variant_import_job(jobId=job_id)["status"] == "COMPLETED":
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"import job {job_id} did not complete")
+    wait_until(
+        lambda: client.get_variant_import_job(jobId=job_id)["status"] == "COMPLETED",
+        f"import job {job_id} to complete",
+    )
 
 
 def test_create_waits_until_active(plugin: DynamicProviderPlugin, client: Any) -> None:
@@ -181,11 +180,10 @@ def test_read_drops_store_that_is_gone(
 
 
 def wait_gone(client: Any, name: str) -> None:
-    for _ in range(100):
-        if name not in {s["name"] for s in client.list_variant_stores()["variantStores"]}:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"store {name} was not deleted")
+    wait_until(
+        lambda: name not in {s["name"] for s in client.list_variant_stores()["variantStores"]},
+        f"store {name} to be deleted",
+    )
 
 
 def test_create_existing_store_fails_and_suggests_adopt_existing(

@@ -34,7 +34,7 @@ def table_program() -> None:
         )
 
 
-@pytest.mark.timeout(300)  # several plugin processes, each importing PyIceberg and pyarrow
+@pytest.mark.timeout(900)  # several plugin processes, each importing PyIceberg and pyarrow
 def test_table_lifecycle_commits_every_file_once_across_deployments(
     moto_url: str, vcf_bucket: VcfBucket, catalog: dict[str, str]
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 
 from omics_emulator import EmulatorHandle
@@ -16,6 +15,7 @@ from omics_provider.core.timing import SYSTEM_CLOCK, Backoff, Clock, Deadline
 from omics_provider.flows.import_job import ImportJobFlow, JobOwners, JobPolicy
 from omics_provider.flows.job_board import JobBoard
 from omics_provider.flows.store import StoreFlow
+from tests.support.waiting import wait_until
 
 REFERENCE_ARN = (
     "arn:aws:omics:us-east-1:123456789012:referenceStore/1234567890/reference/1234567890"
@@ -61,12 +61,11 @@ def plugin_env(emulator: EmulatorHandle, **extra: str) -> dict[str, str]:
 def create_store(client: Any, name: str = STORE) -> dict[str, Any]:
     """Create a variant store in the emulator and wait until it is ACTIVE."""
     client.create_variant_store(name=name, reference={"referenceArn": REFERENCE_ARN})
-    for _ in range(200):
-        store = client.get_variant_store(name=name)
-        if store["status"] == "ACTIVE":
-            return dict(store)
-        time.sleep(0.01)
-    raise AssertionError(f"store {name} never became ACTIVE")
+    wait_until(
+        lambda: client.get_variant_store(name=name)["status"] == "ACTIVE",
+        f"store {name} to become ACTIVE",
+    )
+    return dict(client.get_variant_store(name=name))
 
 
 def jobs_into(emulator: EmulatorHandle, store: str = STORE) -> list[dict[str, Any]]:
