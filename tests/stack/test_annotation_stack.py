@@ -24,7 +24,7 @@ NAMESPACE = "omics-variant-import"
 EXISTING_ROLE = "arn:aws:iam::123456789012:role/annotation-importer"
 JUNE = "s3://annotation-drops/clinvar/2024-06/clinvar.tsv"
 JULY = "s3://annotation-drops/clinvar/2024-07/clinvar.tsv.gz"
-STORE = {
+STORE: dict[str, Any] = {
     "name": "clinvar",
     "storeFormat": "TSV",
     "referenceArn": REFERENCE,
@@ -37,7 +37,7 @@ STORE = {
         }
     },
 }
-BATCHES = [
+BATCHES: list[dict[str, Any]] = [
     {"name": "clinvar-2024-06", "sources": [JUNE]},
     {
         "name": "clinvar-2024-07",
