@@ -12,7 +12,7 @@ from omics_provider.aws.clients import AwsSettings, build_omics_client, is_aws_e
 from omics_provider.aws.errors import error_code, error_message
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ProviderError
-from omics_provider.core.kinds import ANNOTATION_IMPORT, VARIANT_IMPORT
+from omics_provider.core.kinds import ANNOTATION_IMPORT, VARIANT_IMPORT, JobKind
 from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
@@ -61,6 +61,7 @@ __all__ = [
     "Checker",
     "Deadline",
     "Holdings",
+    "JobKind",
     "OmicsApi",
     "Progress",
     "ProviderError",

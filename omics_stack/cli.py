@@ -60,7 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     _stack_arguments(planner)
     planner.add_argument("prefixes", nargs="+", metavar="S3_PREFIX", help="s3://bucket/folder/")
     planner.add_argument(
-        "--store", help="also leave out files this variant store's import jobs took"
+        "--store",
+        help="also leave out files this variant store's import jobs took (with --annotations: "
+        "this annotation store's jobs into the stack's annotationStore.versionName)",
+    )
+    planner.add_argument(
+        "--annotations",
+        action="store_true",
+        help="add annotationImports batches of the files the stack's annotation store reads "
+        "(TSV: .tsv/.csv, GFF: .gff3/.gff, VCF: .vcf, each maybe .gz) instead of VCF batches",
     )
     planner.add_argument(
         "--batch-size",
@@ -142,7 +150,12 @@ def _run_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     prefixes = [parse_prefix(text) for text in args.prefixes]
     location = locate(args.stack, args.stack_file, Path.cwd())
     request = PlanRequest(
-        location, prefixes, args.store, args.batch_size, not (args.dry_run or args.check)
+        location,
+        prefixes,
+        args.store,
+        args.batch_size,
+        not (args.dry_run or args.check),
+        args.annotations,
     )
     outcome = plan(request, lambda line: _say(err, "plan", line))
     _print_table(out, outcome)

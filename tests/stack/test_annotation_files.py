@@ -118,20 +118,24 @@ def test_tsv_rule_leaves_a_header_longer_than_the_head_to_the_service() -> None:
 @pytest.mark.parametrize(
     ("head", "problem"),
     [
-        (b"##gff-version 3\n1\t.\tgene\t1\t9\t.\t+\t.\tID=g\n", None),
-        (b"##gff-version 3.1.26\r\n", None),
-        (gzip.compress(b"##gff-version 3\n"), None),
-        (
+        pytest.param(b"##gff-version 3\n1\t.\tgene\t1\t9\t.\t+\t.\tID=g\n", None, id="gff3"),
+        pytest.param(b"##gff-version 3.1.26\r\n", None, id="minor-version-crlf"),
+        pytest.param(gzip.compress(b"##gff-version 3\n", mtime=0), None, id="gzip"),
+        pytest.param(
             b"##gff-version 2\n",
             "GFF3 first line: the file must start with the line '##gff-version 3', and starts "
             "with '##gff-version 2'",
+            id="gff2",
         ),
-        (
+        pytest.param(
             b"1\t.\tgene\t1\t9\n",
             "GFF3 first line: the file must start with the line '##gff-version 3', and starts "
             "with '1\\t.\\tgene\\t1\\t9'",
+            id="no-directive",
         ),
-        (b"", "is empty; a GFF annotation store reads plain or gzip-compressed GFF3"),
+        pytest.param(
+            b"", "is empty; a GFF annotation store reads plain or gzip-compressed GFF3", id="empty"
+        ),
     ],
 )
 def test_gff3_problem_checks_the_first_line(head: bytes, problem: str | None) -> None:
