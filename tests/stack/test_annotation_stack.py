@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from omics_provider.errors import StackConfigError
 from omics_provider.testing import run_program
@@ -174,3 +175,17 @@ def test_declare_stack_fails_on_a_bad_annotation_key_before_any_resource(tmp_pat
 
     with pytest.raises(StackConfigError, match=r"annotationStore\.storeFormat: must be one of"):
         run(tmp_path, config)
+
+
+def test_declare_stack_runs_the_dev_example_with_its_annotation_store(tmp_path: Path) -> None:
+    config = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
+
+    program = run(tmp_path, config)
+
+    [version] = program.of_type(VERSION_TYPE)
+    assert version.inputs["versionName"] == "r2024_07"
+    jobs = {job.name: job.inputs["versionName"] for job in program.of_type(ANNOTATION_JOB_TYPE)}
+    assert jobs == {"clinvar-2024-06": "r2024_06", "clinvar-2024-07": "r2024_07"}
+    assert program.of_type(ANNOTATION_JOB_TYPE)[0].outputs["formatOptions"] == {
+        "tsvOptions": {"readOptions": {"sep": "\t", "header": True}}
+    }
