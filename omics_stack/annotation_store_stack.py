@@ -15,7 +15,7 @@ from omics_provider import (
     AnnotationStoreVersion,
     VariantImportRole,
 )
-from omics_stack.config import AnnotationBatch, AnnotationStoreConfig, StackConfig
+from omics_stack.config import AnnotationBatch, AnnotationStoreConfig, StackConfig, job_settings
 
 STORE_RESOURCE = "annotation-store"
 ROLE_RESOURCE = "annotation-import-role"
@@ -133,11 +133,6 @@ def _job(
         role_arn=role_arn,
         items=list(batch.sources),
         format_options=batch.format_options,
-        run_left_normalization=batch.run_left_normalization,
-        annotation_fields=batch.annotation_fields,
-        wait_for_completion=config.wait_for_completion,
-        timeout_seconds=config.timeout_seconds,
-        allow_reimport=batch.allow_reimport,
-        adopt_job_id=batch.adopt_job_id,
+        **job_settings(config, batch),
         opts=pulumi.ResourceOptions(depends_on=[store, version, *ready]),
     )

@@ -75,6 +75,7 @@ __all__ = [
     "Exclusion",
     "ImportBatch",
     "StackConfig",
+    "job_settings",
     "parse_declared_batches",
     "parse_stack_config",
 ]
@@ -131,6 +132,19 @@ class DeclaredBatches:
     def __post_init__(self) -> None:
         every = dict.fromkeys(s for batch in self.imports for s in batch.sources)
         object.__setattr__(self, "sources", tuple(every))
+
+
+def job_settings(config: StackConfig, batch: ImportBatch) -> dict[str, Any]:
+    """The inputs every import job of a batch takes besides its destination, role and files:
+    the batch's own settings and the stack's wait settings, as keyword arguments."""
+    return {
+        "run_left_normalization": batch.run_left_normalization,
+        "annotation_fields": batch.annotation_fields,
+        "wait_for_completion": config.wait_for_completion,
+        "timeout_seconds": config.timeout_seconds,
+        "allow_reimport": batch.allow_reimport,
+        "adopt_job_id": batch.adopt_job_id,
+    }
 
 
 def parse_declared_batches(values: Mapping[str, Any], root: Path) -> DeclaredBatches:
