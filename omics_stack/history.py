@@ -88,10 +88,11 @@ def store_history(
             return StoreHistory(store)
         raise CommandError(_describe(kind, store, error)) from None
     progress = Progress("plan --store", store, SYSTEM_CLOCK, sys.stderr)
-    ctx = CallContext(progress, Deadline.after(SYSTEM_CLOCK, READ_SECONDS), SYSTEM_CLOCK)
+    ctx = CallContext(progress, SYSTEM_CLOCK)
     where = kind.destination({"destinationName": store, "versionName": version})
+    deadline = Deadline.after(SYSTEM_CLOCK, READ_SECONDS)
     try:
-        return StoreHistory.of(read_store(OmicsApi(client, ctx), kind, where))
+        return StoreHistory.of(read_store(OmicsApi(client, ctx), kind, where, deadline))
     except ProviderError as error:
         raise CommandError(f"cannot read the import jobs of store {store!r}: {error}") from None
 
