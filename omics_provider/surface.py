@@ -13,7 +13,7 @@ from omics_provider.aws.errors import error_code, error_message
 from omics_provider.aws.iceberg_catalog import s3_tables_catalog
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ProviderError
-from omics_provider.core.kinds import VARIANT_IMPORT
+from omics_provider.core.kinds import ANNOTATION_IMPORT, VARIANT_IMPORT, JobKind
 from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
 from omics_provider.core.redaction import redact
@@ -37,10 +37,13 @@ from omics_provider.core.validation import (
     quoted,
 )
 from omics_provider.flows.store_history import Holdings, read_store
+from omics_provider.resources.annotation_store import VERSION_NAME_HINT
+from omics_provider.resources.import_job import check_format_options
 from omics_provider.resources.policy_settle import DEFAULT_SETTLE_SECONDS, MAX_SETTLE_SECONDS
 from omics_provider.resources.table_inputs import check_catalog, check_table, check_table_bucket
 
 __all__ = [
+    "ANNOTATION_IMPORT",
     "CONFIG_NAMESPACE",
     "DEFAULT_SETTLE_SECONDS",
     "JOB_ACTIVE",
@@ -53,16 +56,19 @@ __all__ = [
     "STORE_NAME_HINT",
     "SYSTEM_CLOCK",
     "VARIANT_IMPORT",
+    "VERSION_NAME_HINT",
     "AwsSettings",
     "CallContext",
     "Checker",
     "Deadline",
     "Holdings",
+    "JobKind",
     "OmicsApi",
     "Progress",
     "ProviderError",
     "build_omics_client",
     "check_catalog",
+    "check_format_options",
     "check_kms_key_arns",
     "check_table",
     "check_table_bucket",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from omics_provider.surface import CONFIG_NAMESPACE, MAX_ITEMS_PER_JOB, redact
+from omics_stack.annotation_files import annotation_rules
 from omics_stack.config import DeclaredBatches
 from omics_stack.delivery import PlanOutcome, PlanRequest, load_stack, plan
 from omics_stack.errors import CommandError
@@ -59,7 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     _stack_arguments(planner)
     planner.add_argument("prefixes", nargs="+", metavar="S3_PREFIX", help="s3://bucket/folder/")
     planner.add_argument(
-        "--store", help="also leave out files this variant store's import jobs took"
+        "--store",
+        help="also leave out files this variant store's import jobs took (with --annotations: "
+        "this annotation store's jobs into the stack's annotationStore.versionName)",
+    )
+    planner.add_argument(
+        "--annotations",
+        action="store_true",
+        help="add annotationImports batches of the files the stack's annotation store reads "
+        "(TSV: .tsv/.csv, GFF: .gff3/.gff, VCF: .vcf, each maybe .gz) instead of VCF batches",
     )
     planner.add_argument(
         "--batch-size",
@@ -77,9 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     planner.set_defaults(run=_run_plan)
     verifier = commands.add_parser(
         "verify",
-        help="check that every declared file exists, fits one import job and is a VCF",
-        description="Read the first bytes of every file the stack declares; print one line "
-        "per problem and exit 1 when there is any.",
+        help="check that every declared file exists, fits one import job and is a VCF (or, "
+        "in annotation batches, what the annotation store reads)",
+        description="Read the first bytes of every file the stack declares (variant batches: "
+        "a VCF; annotation batches: a TSV/CSV header fitting the store's columns, a GFF3 "
+        "first line or a VCF); print one line per problem and exit 1 when there is any.",
     )
     _stack_arguments(verifier)
     verifier.add_argument(
@@ -139,7 +150,12 @@ def _run_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     prefixes = [parse_prefix(text) for text in args.prefixes]
     location = locate(args.stack, args.stack_file, Path.cwd())
     request = PlanRequest(
-        location, prefixes, args.store, args.batch_size, not (args.dry_run or args.check)
+        location,
+        prefixes,
+        args.store,
+        args.batch_size,
+        not (args.dry_run or args.check),
+        args.annotations,
     )
     outcome = plan(request, lambda line: _say(err, "plan", line))
     _print_table(out, outcome)
@@ -186,20 +202,26 @@ def _run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     client = s3_client(
         stack.setting("aws:region"), stack.setting("aws:profile"), connections=args.concurrency
     )
-    total = len(config.sources)
+    batches = (*config.imports, *config.annotations.imports)
+    total = sum(len(batch.sources) for batch in batches)
 
     def on_checked(count: int) -> None:
         if count % VERIFY_PROGRESS_FILES == 0 and count < total:
             _say(err, "verify", f"checked {count:,} of {total:,} files ...")
 
     result = verify_batches(
-        client, config.imports, int(args.max_file_gb * GIB), args.concurrency, on_checked
+        client,
+        batches,
+        int(args.max_file_gb * GIB),
+        args.concurrency,
+        on_checked,
+        annotation_rules(config.annotations.store),
     )
     for problem in result.problems:
         print(problem.line(), file=out)
     verdict = f"{len(result.problems)} problem(s)" if result.problems else "no problem"
     print(
-        f"verified {result.files:,} file(s) in {len(config.imports)} batch(es): {verdict} "
+        f"verified {result.files:,} file(s) in {len(batches)} batch(es): {verdict} "
         f"({format_size(result.bytes_read)} read)",
         file=out,
         flush=True,
@@ -212,7 +234,19 @@ def _run_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _exclude(
     stack: StackFile, config: DeclaredBatches, problems: list[Problem], out: TextIO, err: TextIO
 ) -> int:
-    """Move the failing files of batches that never ran to exclusions; 1 if any had to stay."""
+    """Move the failing files of variant batches that never ran to exclusions; 1 if any had to
+    stay (annotation batches' files always stay: fix them)."""
+    variant = {(batch.name, source) for batch in config.imports for source in batch.sources}
+    annotation = [p for p in problems if (p.batch, p.source) not in variant]
+    for problem in annotation:
+        print(
+            f"kept: {problem.source} of annotation batch {problem.batch} (verify --exclude moves "
+            "the files of variant batches only); fix the file or remove it by hand",
+            file=out,
+        )
+    problems = [p for p in problems if (p.batch, p.source) in variant]
+    if not problems:
+        return FOUND
     _say(err, "verify", f"reading the import jobs of variant store {config.store_name} ...")
     endpoint = stack.setting(f"{CONFIG_NAMESPACE}:omicsEndpoint")
     client = omics_client(stack.setting("aws:region"), stack.setting("aws:profile"), endpoint)
@@ -232,7 +266,7 @@ def _exclude(
             file=out,
             flush=True,
         )
-    return FOUND if outcome.kept else 0
+    return FOUND if outcome.kept or annotation else 0
 
 
 def format_size(size: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,6 @@ from omics_provider.errors import StackConfigError
 from omics_provider.surface import (
     CONFIG_NAMESPACE,
     DEFAULT_SETTLE_SECONDS,
-    MAX_ITEMS_PER_JOB,
     MAX_SETTLE_SECONDS,
     REFERENCE_HINT,
     ROLE_ARN_HINT,
@@ -23,18 +21,17 @@ from omics_provider.surface import (
     check_kms_key_arns,
     check_table,
     check_table_bucket,
-    has_control_character,
-    quoted,
     redact,
-    string_rule,
 )
-from omics_stack.manifests import (
-    MANIFEST_HINT,
-    ManifestError,
-    ManifestLine,
-    manifest_problem,
-    read_manifest,
+from omics_stack.annotation_config import (
+    ANNOTATION_BATCHES_KEY,
+    ANNOTATION_STORE_KEY,
+    AnnotationBatch,
+    Annotations,
+    AnnotationStoreConfig,
+    parse_annotations,
 )
+from omics_stack.batches import BATCH_KEYS, ImportBatch, parse_batches
 
 STACK_KEYS = {
     "storeName": "string",
@@ -52,23 +49,14 @@ STACK_KEYS = {
     "table": "object",
     "kmsKeyArns": "object",
     "exclusions": "object",
+    ANNOTATION_STORE_KEY: "object",
+    ANNOTATION_BATCHES_KEY: "object",
 }
 """The program's keys and their kinds (which `pulumi.Config` getter converts each)."""
 PROVIDER_KEYS = frozenset(
     {"omicsEndpoint", "pollInitialSeconds", "pollMaxSeconds", "quotaPollSeconds"}
 )
 """Keys of the same namespace read by the providers themselves (see ProviderSettings)."""
-BATCH_KEYS = frozenset(
-    {
-        "name",
-        "sources",
-        "manifest",
-        "runLeftNormalization",
-        "annotationFields",
-        "allowReimport",
-        "adoptJobId",
-    }
-)
 DESTINATION_NAMES = ("store", "table")
 """The destination key's values: a HealthOmics variant store (the default) or an Iceberg table."""
 TABLE_KEYS = frozenset({"name", "catalog", "tableBucket", "forceDestroy", "workers"})
@@ -79,27 +67,20 @@ TABLE_HINT = (
 )
 EXCLUSION_KEYS = frozenset({"source", "reason"})
 EXCLUSION_HINT = "an exclusion is {source: s3://bucket/key, reason: why it is kept out}"
-JOB_ID_HINT = "a job id is the UUID StartVariantImportJob returned (e.g. from the console)"
-BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
-BATCH_NAME_HINT = "a batch name is 1 to 100 letters, digits, '_', '.' or '-' (e.g. cohort-2024-06)"
-BAD_LINES_SHOWN = 3
-"""A manifest's bad lines named one by one; the rest are counted."""
-
-
-@dataclass(frozen=True)
-class ImportBatch:
-    """One import batch: files imported once, by one VariantImportJob.
-
-    manifest is the file (relative to the project folder) the sources were read from, if any.
-    """
-
-    name: str
-    sources: tuple[str, ...]
-    run_left_normalization: bool | None = None
-    annotation_fields: Mapping[str, str] | None = None
-    manifest: str | None = None
-    allow_reimport: bool = False
-    adopt_job_id: str | None = None
+__all__ = [
+    "BATCH_KEYS",
+    "STACK_KEYS",
+    "AnnotationBatch",
+    "AnnotationStoreConfig",
+    "Annotations",
+    "DeclaredBatches",
+    "Exclusion",
+    "ImportBatch",
+    "StackConfig",
+    "job_settings",
+    "parse_declared_batches",
+    "parse_stack_config",
+]
 
 
 @dataclass(frozen=True)
@@ -130,6 +111,8 @@ class StackConfig:
     """With destination table: {name, catalog, forceDestroy, workers} (see TABLE_HINT)."""
     kms_key_arns: tuple[str, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
+    annotations: Annotations = field(default_factory=Annotations)
+    """The annotation store and its batches (annotationStore, annotationImports), if any."""
     sources: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +128,7 @@ class DeclaredBatches:
     imports: tuple[ImportBatch, ...]
     exclusions: tuple[Exclusion, ...] = ()
     store_name: str = ""
+    annotations: Annotations = field(default_factory=Annotations)
     sources: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -152,9 +136,22 @@ class DeclaredBatches:
         object.__setattr__(self, "sources", tuple(every))
 
 
+def job_settings(config: StackConfig, batch: ImportBatch) -> dict[str, Any]:
+    """The inputs every import job of a batch takes besides its destination, role and files:
+    the batch's own settings and the stack's wait settings, as keyword arguments."""
+    return {
+        "run_left_normalization": batch.run_left_normalization,
+        "annotation_fields": batch.annotation_fields,
+        "wait_for_completion": config.wait_for_completion,
+        "timeout_seconds": config.timeout_seconds,
+        "allow_reimport": batch.allow_reimport,
+        "adopt_job_id": batch.adopt_job_id,
+    }
+
+
 def parse_declared_batches(values: Mapping[str, Any], root: Path) -> DeclaredBatches:
-    """The `imports`, `exclusions` and `storeName` keys alone, checked as parse_stack_config
-    checks them; else raise.
+    """The `imports`, `exclusions`, `storeName`, `annotationStore` and `annotationImports` keys
+    alone, checked as parse_stack_config checks them; else raise.
 
     plan and verify need nothing else: the values of other keys (a `secure:` value, say) are
     neither read nor judged; a key the program does not know still fails, naming it.
@@ -162,10 +159,13 @@ def parse_declared_batches(values: Mapping[str, Any], root: Path) -> DeclaredBat
     checker = Checker()
     _unknown_keys(checker, values)
     imports = _batches(checker, values.get("imports"), root)
-    exclusions = _exclusions(checker, values.get("exclusions"), imports)
+    annotations = parse_annotations(checker, values, root)
+    exclusions = _exclusions(checker, values.get("exclusions"), (*imports, *annotations.imports))
     store_name = values.get("storeName")
     _raise_failures(checker)
-    return DeclaredBatches(imports, exclusions, store_name if isinstance(store_name, str) else "")
+    return DeclaredBatches(
+        imports, exclusions, store_name if isinstance(store_name, str) else "", annotations
+    )
 
 
 def _raise_failures(checker: Checker) -> None:
@@ -203,9 +203,11 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         checker.boolean(key, values.get(key))
     checker.seconds("timeoutSeconds", values.get("timeoutSeconds"))
     propagation = _propagation_seconds(checker, values.get("rolePropagationSeconds"))
-    imports = _batches(checker, values.get("imports"), Path.cwd() if root is None else root)
+    folder = Path.cwd() if root is None else root
+    imports = _batches(checker, values.get("imports"), folder)
+    annotations = parse_annotations(checker, values, folder)
     kms_key_arns = _kms_key_arns(checker, values.get("kmsKeyArns"))
-    exclusions = _exclusions(checker, values.get("exclusions"), imports)
+    exclusions = _exclusions(checker, values.get("exclusions"), (*imports, *annotations.imports))
     _raise_failures(checker)
     timeout = values.get("timeoutSeconds")
     return StackConfig(
@@ -224,6 +226,7 @@ def parse_stack_config(values: Mapping[str, Any], root: Path | None = None) -> S
         table=table,
         kms_key_arns=kms_key_arns,
         exclusions=exclusions,
+        annotations=annotations,
     )
 
 
@@ -324,166 +327,6 @@ def _exclusions(
     return tuple(parsed.values())
 
 
-def _batches(checker: Checker, imports: Any, root: Path) -> tuple[ImportBatch, ...]:
-    if imports is None:
-        return ()
-    if not isinstance(imports, list):
-        checker.fail("imports", "must be a list of {name, sources} or {name, manifest} batches")
-        return ()
-    parsed = [_batch(checker, f"imports[{i}]", raw, root) for i, raw in enumerate(imports)]
-    batches = [(index, batch) for index, batch in enumerate(parsed) if batch is not None]
-    seen: set[str] = set()
-    for index, batch in batches:
-        if batch.name in seen:
-            checker.fail(
-                f"imports[{index}].name",
-                f"{batch.name!r} names two batches; batch names must be unique (one job each)",
-            )
-        seen.add(batch.name)
-    _check_overlaps(checker, batches)
-    return tuple(batch for _, batch in batches)
-
-
-def _check_overlaps(checker: Checker, batches: Sequence[tuple[int, ImportBatch]]) -> None:
-    """One failure per (batch, earlier batch) pair that share files, naming both and a file."""
-    owners: dict[str, int] = {}
-    by_index = dict(batches)
-    for index, batch in batches:
-        shared: dict[int, list[str]] = {}
-        for source in batch.sources:
-            owner = owners.setdefault(source, index)
-            if owner != index:
-                shared.setdefault(owner, []).append(source)
-        for owner, files in shared.items():
-            checker.fail(
-                _sources_key(index, batch),
-                _overlap_reason(batch, index, by_index[owner], owner, files),
-            )
-
-
-def _sources_key(index: int, batch: ImportBatch) -> str:
-    return f"imports[{index}].{'manifest' if batch.manifest else 'sources'}"
-
-
-def _overlap_reason(
-    batch: ImportBatch, index: int, owner: ImportBatch, owner_index: int, files: list[str]
-) -> str:
-    first = f"batch {owner.name!r} (imports[{owner_index}])"
-    if set(batch.sources) == set(owner.sources):
-        return (
-            f"batch {batch.name!r} lists the same {len(files)} file(s) as {first}, e.g. "
-            f"{files[0]}; each file belongs to exactly one batch: remove one of the two batches"
-        )
-    more = f" (and {len(files) - 1} more shared file(s))" if len(files) > 1 else ""
-    return (
-        f"batch {batch.name!r} lists {files[0]}, which {first} already imports{more}; each file "
-        "belongs to exactly one batch: remove it from one of them"
-    )
-
-
-def _batch(checker: Checker, prop: str, raw: Any, root: Path) -> ImportBatch | None:
-    if not isinstance(raw, Mapping):
-        checker.fail(
-            prop,
-            "must be a map {name, sources or manifest, runLeftNormalization?, annotationFields?, "
-            "allowReimport?, adoptJobId?}",
-        )
-        return None
-    failures = len(checker.failures)
-    for key in sorted(set(raw) - BATCH_KEYS):
-        checker.fail(
-            f"{prop}.{key}", f"is not a batch key; batch keys: {', '.join(sorted(BATCH_KEYS))}"
-        )
-    name = raw.get("name")
-    if checker.required(f"{prop}.name", name, BATCH_NAME_HINT) and (
-        not isinstance(name, str) or not BATCH_NAME.fullmatch(name)
-    ):
-        checker.fail(f"{prop}.name", f"{quoted(name)} is not a valid batch name; {BATCH_NAME_HINT}")
-    manifest = raw.get("manifest")
-    if manifest is not None and "sources" in raw:
-        checker.fail(prop, "lists sources and names a manifest; give one of the two")
-        sources: tuple[str, ...] = ()
-    elif manifest is not None:
-        sources = _manifest_sources(checker, f"{prop}.manifest", manifest, root)
-    else:
-        sources = _sources(checker, f"{prop}.sources", raw.get("sources"))
-    for flag in ("runLeftNormalization", "allowReimport"):
-        checker.boolean(f"{prop}.{flag}", raw.get(flag))
-    fields = raw.get("annotationFields")
-    checker.string_map(f"{prop}.annotationFields", fields, "AnnotationFieldMap", "strings")
-    adopt = raw.get("adoptJobId")
-    if adopt is not None:
-        checker.shape_string(f"{prop}.adoptJobId", adopt, "ResourceId", JOB_ID_HINT)
-    if len(checker.failures) > failures:
-        return None
-    return ImportBatch(
-        str(name),
-        sources,
-        raw.get("runLeftNormalization"),
-        fields,
-        manifest,
-        allow_reimport=raw.get("allowReimport") is True,
-        adopt_job_id=adopt,
-    )
-
-
-def _sources(checker: Checker, prop: str, sources: Any) -> tuple[str, ...]:
-    if not isinstance(sources, list) or not sources:
-        checker.fail(prop, f"must list at least one file (or name a manifest); {SOURCE_HINT}")
-        return ()
-    if len(sources) > MAX_ITEMS_PER_JOB:
-        checker.fail(prop, f"lists {len(sources)} files; a batch takes at most {MAX_ITEMS_PER_JOB}")
-    for index, source in enumerate(sources):
-        checker.shape_string(f"{prop}[{index}]", source, "S3Uri", SOURCE_HINT)
-    if len(set(map(str, sources))) != len(sources):
-        checker.fail(prop, "lists a file twice; list each file once")
-    return tuple(str(s) for s in sources)
-
-
-def _manifest_sources(checker: Checker, prop: str, manifest: Any, root: Path) -> tuple[str, ...]:
-    if not isinstance(manifest, str):
-        checker.fail(prop, f"must be a file path, got {quoted(manifest)}; {MANIFEST_HINT}")
-        return ()
-    problem = manifest_problem(manifest)
-    if problem is not None:
-        checker.fail(prop, problem)
-        return ()
-    try:
-        lines = read_manifest(root, manifest)
-    except ManifestError as error:
-        checker.fail(prop, str(error))
-        return ()
-    if not lines:
-        checker.fail(prop, f"{manifest} lists no file; {SOURCE_HINT}")
-    if len(lines) > MAX_ITEMS_PER_JOB:
-        checker.fail(
-            prop, f"{manifest} lists {len(lines)} files; a batch takes at most {MAX_ITEMS_PER_JOB}"
-        )
-    _check_manifest_lines(checker, prop, manifest, lines)
-    return tuple(line.source for line in lines)
-
-
-def _check_manifest_lines(
-    checker: Checker, prop: str, manifest: str, lines: Sequence[ManifestLine]
-) -> None:
-    rule = string_rule("S3Uri")
-    first_line: dict[str, int] = {}
-    bad: list[str] = []
-    for line in lines:
-        problem = (
-            "holds a control character"
-            if has_control_character(line.source)
-            else rule.violation(line.source)
-        )
-        if problem is not None:
-            bad.append(f"line {line.number}: {quoted(line.source)} {problem}")
-        elif first_line.setdefault(line.source, line.number) != line.number:
-            bad.append(f"line {line.number} repeats line {first_line[line.source]}")
-    if bad:
-        more = (
-            f" (and {len(bad) - BAD_LINES_SHOWN} more bad lines)"
-            if len(bad) > BAD_LINES_SHOWN
-            else ""
-        )
-        shown = "; ".join(bad[:BAD_LINES_SHOWN])
-        checker.fail(prop, f"{manifest} {shown}{more}; {SOURCE_HINT}, listed once")
+def _batches(checker: Checker, value: Any, root: Path) -> tuple[ImportBatch, ...]:
+    """imports: the variant batches (each file in one of them)."""
+    return tuple(entry.batch for entry in parse_batches(checker, value, root))

@@ -1,4 +1,5 @@
-"""A variant store's import history: which files its jobs imported, or are importing now."""
+"""A store's import history (a variant store, or a version of an annotation store): which files
+its jobs imported, or are importing now."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_provider.surface import (
@@ -15,6 +17,7 @@ from omics_provider.surface import (
     CallContext,
     Deadline,
     Holdings,
+    JobKind,
     OmicsApi,
     Progress,
     ProviderError,
@@ -65,44 +68,51 @@ def omics_client(
         raise CommandError(str(error)) from None
 
 
-def store_history(client: OmicsClient, store: str, missing_ok: bool = False) -> StoreHistory:
-    """Every import job into store, read once by the provider's own history reader (the same
-    one every create uses); CommandError when the store cannot be read.
+def store_history(
+    client: OmicsClient,
+    store: str,
+    missing_ok: bool = False,
+    kind: JobKind = VARIANT_IMPORT,
+    version: str | None = None,
+) -> StoreHistory:
+    """Every import job of kind into store (into its version, for annotation stores), read once
+    by the provider's own history reader (the same one every create uses); CommandError when
+    the store cannot be read.
 
     With missing_ok, a store that does not exist (yet) has an empty history.
     """
     try:
-        client.get_variant_store(name=store)
+        getattr(client, xform_name(_get_store(kind)))(name=store)
     except (ClientError, BotoCoreError) as error:
         if missing_ok and error_code(error) == "ResourceNotFoundException":
             return StoreHistory(store)
-        raise CommandError(_describe(store, error)) from None
+        raise CommandError(_describe(kind, store, error)) from None
     progress = Progress("plan --store", store, SYSTEM_CLOCK, sys.stderr)
     ctx = CallContext(progress, SYSTEM_CLOCK)
+    where = kind.destination({"destinationName": store, "versionName": version})
+    deadline = Deadline.after(SYSTEM_CLOCK, READ_SECONDS)
     try:
-        return StoreHistory.of(
-            read_store(
-                OmicsApi(client, ctx),
-                VARIANT_IMPORT,
-                VARIANT_IMPORT.destination({"destinationName": store}),
-                Deadline.after(SYSTEM_CLOCK, READ_SECONDS),
-            )
-        )
+        return StoreHistory.of(read_store(OmicsApi(client, ctx), kind, where, deadline))
     except ProviderError as error:
         raise CommandError(f"cannot read the import jobs of store {store!r}: {error}") from None
 
 
-def _describe(store: str, error: BaseException) -> str:
+def _get_store(kind: JobKind) -> str:
+    """The operation that reads one store of kind's destination (GetVariantStore)."""
+    return "Get" + kind.store_noun.title().replace(" ", "")
+
+
+def _describe(kind: JobKind, store: str, error: BaseException) -> str:
     code = error_code(error)
     if code == "ResourceNotFoundException":
         return (
-            f"variant store {store!r} does not exist in this region; check --store and the "
+            f"{kind.store_noun} {store!r} does not exist in this region; check --store and the "
             "stack's aws:region, or leave --store out until the store exists"
         )
     if code in {"AccessDeniedException", "AccessDenied"}:
         return (
             f"access denied reading the import jobs of store {store!r}: the caller needs "
-            "omics:GetVariantStore, omics:ListVariantImportJobs and omics:GetVariantImportJob"
+            f"omics:{_get_store(kind)}, omics:{kind.list} and omics:{kind.get}"
         )
     if code is None:
         return f"cannot read store {store!r}: {type(error).__name__}: {error}"

@@ -45,12 +45,13 @@ class Selection:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def skip_reason(obj: S3Object) -> str | None:
-    """Why a listed object is no file to import (name or size), or None when it is one."""
+def skip_reason(obj: S3Object, suffixes: tuple[str, ...] = VCF_SUFFIXES) -> str | None:
+    """Why a listed object is no file to import (name or size), or None when it is one: a file
+    to import ends with one of suffixes (default: a VCF's)."""
     if obj.key.endswith("/"):
         return "folder markers"
-    if not obj.key.endswith(VCF_SUFFIXES):
-        return f"not .vcf/.vcf.gz ({_suffix(obj.key)})"
+    if not obj.key.endswith(suffixes):
+        return f"not {'/'.join(suffixes)} ({_suffix(obj.key)})"
     if has_control_character(obj.key) or string_rule("S3Uri").violation(obj.uri) is not None:
         return "names HealthOmics cannot take (control characters or too long)"
     if obj.size == 0:
@@ -69,9 +70,10 @@ def select(
     history: StoreHistory | None = None,
     seen: set[str] | None = None,
     excluded: Collection[str] = (),
+    suffixes: tuple[str, ...] = VCF_SUFFIXES,
 ) -> Selection:
-    """The VCF files among objects that no batch declares, the stack does not exclude and the
-    store has not taken.
+    """The files among objects (named with one of suffixes: VCF by default) that no batch
+    declares, the stack does not exclude and the store has not taken.
 
     seen collects the URIs listed so far across calls: a file under two prefixes counts once.
     """
@@ -82,7 +84,9 @@ def select(
             reason: str | None = "listed again (under two of the prefixes given)"
         else:
             seen.add(obj.uri)
-            reason = skip_reason(obj) or _taken_reason(obj.uri, declared, excluded, history)
+            reason = skip_reason(obj, suffixes) or _taken_reason(
+                obj.uri, declared, excluded, history
+            )
         if reason is None:
             selection.kept.append(obj)
         else:

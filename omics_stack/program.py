@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pulumi
 
 from omics_provider.surface import CONFIG_NAMESPACE
+from omics_stack.annotation_store_stack import declare_annotations
 from omics_stack.config import StackConfig, parse_stack_config
 from omics_stack.declared import DeclaredStack
 from omics_stack.engine_config import read_config
@@ -36,14 +38,19 @@ def stack_config(project_dir: Path | None = None) -> StackConfig:
 
 
 def declare_stack(config: StackConfig | None = None, *, export: bool = True) -> DeclaredStack:
-    """Declare the stack's destination, import role and one import job per batch; return them.
+    """Declare the stack's destination, import role and one import job per batch, and the
+    annotation store with its versions, role and jobs when the stack declares one; return them.
 
     config defaults to the running stack's (stack_config()). With export, the stack outputs
-    (storeName, storeArn, roleArn, roleGrantedPrefixes, jobIds, jobStatuses) are exported too;
-    add your own exports and resources with what is returned.
+    (storeName, storeArn, roleArn, roleGrantedPrefixes, jobIds, jobStatuses, and the
+    annotation ones) are exported too; add your own exports and resources with what is returned.
     """
     checked = stack_config() if config is None else config
     declared = destination_of(checked)(checked)
+    annotations = declare_annotations(checked)
+    if annotations is not None:
+        outputs = {**declared.outputs, **annotations.outputs}
+        declared = replace(declared, annotations=annotations, outputs=outputs)
     if export:
         declared.export()
     return declared

@@ -33,6 +33,7 @@ LOCK_POLL_SECONDS = 0.05
 DOCUMENT_END = re.compile(r"(?:\.\.\.|---)(?:\s.*)?\r?\n?")
 """A YAML document end (`...`) or next document start (`---`) line."""
 IMPORTS_KEY = f"{CONFIG_NAMESPACE}:imports"
+ANNOTATION_IMPORTS_KEY = f"{CONFIG_NAMESPACE}:annotationImports"
 STACK_FILE = re.compile(r"Pulumi\.(?P<stack>[^/]+)\.ya?ml")
 
 
@@ -194,37 +195,40 @@ def _parse(path: Path, text: str) -> Any:
         raise CommandError(f"{path} is not valid YAML: {first_line[:QUOTED_CHARACTERS]}") from None
 
 
-def append_batches(stack: StackFile, batches: Sequence[Mapping[str, str]]) -> str:
-    """The stack file's text with batches appended to `imports`, every other byte unchanged."""
+def append_batches(
+    stack: StackFile, batches: Sequence[Mapping[str, str]], key: str = IMPORTS_KEY
+) -> str:
+    """The stack file's text with batches appended to the list under key (`imports`, or
+    `annotationImports`), every other byte unchanged."""
     lines = stack.text.splitlines(keepends=True)
     newline = _newline(lines)
-    at, indent, opening = _insertion(stack, lines)
+    at, indent, opening = _insertion(stack, lines, key)
     if at > 0 and not lines[at - 1].endswith("\n"):
         lines[at - 1] += newline
     inserted = opening + _render(batches, indent, newline)
     text = "".join(lines[:at]) + inserted + "".join(lines[at:])
-    _check_appended(stack, text, batches)
+    _check_appended(stack, text, batches, key)
     return text
 
 
-def _insertion(stack: StackFile, lines: list[str]) -> tuple[int, int, str]:
+def _insertion(stack: StackFile, lines: list[str], key: str) -> tuple[int, int, str]:
     """(line index to insert at, column of the '-', text to insert before the batches)."""
     config = stack.config
-    if IMPORTS_KEY not in config:
+    if key not in config:
         key_column = config.lc.key(next(iter(config)))[1] if config else 2
         end = _content_end(lines, _end_of_config(stack, lines), key_column)
-        return end, key_column + 2, " " * key_column + f"{IMPORTS_KEY}:" + _newline(lines)
-    imports = config[IMPORTS_KEY]
-    key_line, key_column = config.lc.key(IMPORTS_KEY)
+        return end, key_column + 2, " " * key_column + f"{key}:" + _newline(lines)
+    imports = config[key]
+    key_line, key_column = config.lc.key(key)
     if isinstance(imports, CommentedSeq) and imports and imports.lc.line > key_line:
-        boundary = _next_key_line(config, IMPORTS_KEY) or _end_of_config(stack, lines)
+        boundary = _next_key_line(config, key) or _end_of_config(stack, lines)
         return _content_end(lines, boundary, imports.lc.col), imports.lc.col, ""
-    rest = lines[key_line][lines[key_line].index(IMPORTS_KEY) + len(IMPORTS_KEY) + 1 :]
+    rest = lines[key_line][lines[key_line].index(key) + len(key) + 1 :]
     if (imports is None or imports == []) and re.fullmatch(r"\s*(\[\s*\])?\s*(#.*)?\s*", rest):
         lines[key_line] = lines[key_line].replace("[]", "", 1) if imports == [] else lines[key_line]
         return key_line + 1, key_column + 2, ""
     raise CommandError(
-        f"{stack.location.path}: write {IMPORTS_KEY} as a block list (one '- name: ...' per "
+        f"{stack.location.path}: write {key} as a block list (one '- name: ...' per "
         "batch) so that plan can append to it"
     )
 
@@ -274,16 +278,18 @@ def _render(batches: Sequence[Mapping[str, str]], indent: int, newline: str) -> 
     return "".join(" " * indent + line + newline for line in buffer.getvalue().splitlines())
 
 
-def _check_appended(stack: StackFile, text: str, batches: Sequence[Mapping[str, str]]) -> None:
+def _check_appended(
+    stack: StackFile, text: str, batches: Sequence[Mapping[str, str]], key: str
+) -> None:
     """The new text must read as the old document with the batches appended, nothing else."""
     before = _plain(stack.document)
     after = _plain(_parse(stack.location.path, text))
-    existing = before["config"].get(IMPORTS_KEY) or []
-    before["config"][IMPORTS_KEY] = [*existing, *map(dict, batches)]
+    existing = before["config"].get(key) or []
+    before["config"][key] = [*existing, *map(dict, batches)]
     if after != before:
         raise CommandError(
-            f"{stack.location.path}: appending the batches would change more than `imports` "
-            "(an unusual layout); add them by hand, the stack file was not changed"
+            f"{stack.location.path}: appending the batches would change more than {key} (an "
+            "unusual layout); add them by hand, the stack file was not changed"
         )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 
 from omics_provider import VariantImportJob, VariantImportRole, VariantStore
-from omics_stack.config import StackConfig
+from omics_stack.config import StackConfig, job_settings
 from omics_stack.declared import DeclaredStack
 
 
@@ -28,12 +28,7 @@ def declare_variant_store_stack(config: StackConfig) -> DeclaredStack:
             destination_name=store.name,
             role_arn=role_arn,
             items=list(batch.sources),
-            run_left_normalization=batch.run_left_normalization,
-            annotation_fields=batch.annotation_fields,
-            wait_for_completion=config.wait_for_completion,
-            timeout_seconds=config.timeout_seconds,
-            allow_reimport=batch.allow_reimport,
-            adopt_job_id=batch.adopt_job_id,
+            **job_settings(config, batch),
             opts=pulumi.ResourceOptions(depends_on=[store, *ready]),
         )
         for batch in config.imports

@@ -37,13 +37,13 @@ def vcf_problem(head: bytes) -> str | None:
 
 def _gzip_problem(head: bytes) -> str | None:
     try:
-        text = _gunzip_start(head, len(SIGNATURE))
+        text = gunzip_start(head, len(SIGNATURE))
     except zlib.error as error:
         return f"is gzip-compressed but cannot be decompressed ({error}); {ACCEPTED}"
     return _text_problem(text, "is gzip-compressed, but ")
 
 
-def _gunzip_start(data: bytes, wanted: int) -> bytes:
+def gunzip_start(data: bytes, wanted: int) -> bytes:
     """The first decompressed bytes of gzip data (across members, as BGZF has many)."""
     out = b""
     while data and len(out) < wanted:

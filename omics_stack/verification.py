@@ -1,4 +1,4 @@
-"""verify: every declared file exists, fits one import job, and starts like a VCF."""
+"""verify: every declared file exists, fits one import job, and starts as its store reads it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ FILE_QUOTA_GB = 20
 AWS does not say whether a GB is 10^9 or 2^30 bytes; 2^30 is used, so no file is refused that
 the service might take, and the limit can be set to a raised quota (--max-file-gb)."""
 CONCURRENCY = 16
+
+
+@dataclass(frozen=True)
+class FileRule:
+    """How a batch's files must start: problem(source, first bytes, whether they are the whole
+    file) says what is wrong (None: nothing), from the first head_bytes of each file."""
+
+    problem: Callable[[str, bytes, bool], str | None]
+    head_bytes: int = HEAD_BYTES
+
+
+VCF_RULE = FileRule(lambda _source, head, _whole: vcf_problem(head))
+"""Variant batches: plain or gzip/BGZF-compressed VCF."""
 
 
 @dataclass(frozen=True)
@@ -52,19 +65,21 @@ def verify_batches(
     max_file_bytes: int = FILE_QUOTA_GB * GIB,
     concurrency: int = CONCURRENCY,
     on_checked: Callable[[int], None] | None = None,
+    rule_of: Callable[[ImportBatch], FileRule] = lambda _batch: VCF_RULE,
 ) -> Verification:
     """Check every source of batches, concurrently; problems in batch and file order.
 
-    Each file costs one ranged GET of at most HEAD_BYTES: it gives existence, size and the
-    first bytes at once. on_checked receives the running count of files checked.
+    Each file costs one ranged GET of at most its rule's head_bytes (rule_of(batch): VCF by
+    default): it gives existence, size and the first bytes at once. on_checked receives the
+    running count of files checked.
     """
-    work = [(batch.name, source) for batch in batches for source in batch.sources]
+    work = [(batch.name, source, rule_of(batch)) for batch in batches for source in batch.sources]
     problems: list[Problem] = []
     read = 0
     with ThreadPoolExecutor(concurrency) as pool:
-        outcomes = pool.map(lambda job: check_source(client, job[1], max_file_bytes), work)
+        outcomes = pool.map(lambda job: check_source(client, job[1], max_file_bytes, job[2]), work)
         checked = zip(work, outcomes, strict=True)
-        for count, ((batch, source), (what, size)) in enumerate(checked, 1):
+        for count, ((batch, source, _rule), (what, size)) in enumerate(checked, 1):
             read += size
             if what is not None:
                 problems.append(Problem(batch, source, what))
@@ -73,11 +88,13 @@ def verify_batches(
     return Verification(len(work), problems, read)
 
 
-def check_source(client: Any, uri: str, max_file_bytes: int) -> tuple[str | None, int]:
-    """(what is wrong with the file at uri or None, bytes read)."""
+def check_source(
+    client: Any, uri: str, max_file_bytes: int, rule: FileRule = VCF_RULE
+) -> tuple[str | None, int]:
+    """(what is wrong with the file at uri or None, bytes read), the start judged by rule."""
     location = split_uri(uri)
     try:
-        head = read_head(client, location, HEAD_BYTES)
+        head = read_head(client, location, rule.head_bytes)
     except (ClientError, BotoCoreError) as error:
         return _read_problem(location.bucket, error), 0
     if head.size == 0:
@@ -89,7 +106,7 @@ def check_source(client: Any, uri: str, max_file_bytes: int) -> tuple[str | None
             "quota; --max-file-gb if yours was raised)",
             len(head.data),
         )
-    return vcf_problem(head.data), len(head.data)
+    return rule.problem(uri, head.data, len(head.data) >= head.size), len(head.data)
 
 
 def _read_problem(bucket: str, error: BaseException) -> str:

@@ -40,6 +40,7 @@ from omics_provider.resources.variant_import_job import VariantImportJobProvider
 from omics_provider.resources.variant_store import VariantStoreProvider
 
 __all__ = [
+    "ANNOTATION_JOB_TYPE",
     "ANNOTATION_STORE_TYPE",
     "JOB_TYPE",
     "ROLE_POLICY_TYPE",

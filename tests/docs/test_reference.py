@@ -12,6 +12,7 @@ import pytest
 from omics_provider import AnnotationImportJob, VariantImportJob, VariantImportRole, VariantStore
 from omics_provider.core.service import omics_model
 from omics_provider.resources import import_job, store_provider
+from omics_stack.annotation_config import ANNOTATION_BATCH_KEYS, ANNOTATION_STORE_KEYS
 from omics_stack.config import BATCH_KEYS, EXCLUSION_KEYS, PROVIDER_KEYS, STACK_KEYS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -49,6 +50,13 @@ def test_configuration_names_every_batch_and_exclusion_key() -> None:
     text = section("configuration.md", "The stack program's keys")
 
     assert (BATCH_KEYS | EXCLUSION_KEYS) - named(text) == set()
+
+
+def test_configuration_names_every_annotation_store_and_batch_key() -> None:
+    text = section("configuration.md", "The stack program's keys")
+    prose = text[text.index("### Annotation stores") :]
+
+    assert (ANNOTATION_STORE_KEYS | ANNOTATION_BATCH_KEYS) - named(prose) == set()
 
 
 def test_configuration_lists_every_provider_setting_and_no_other() -> None:

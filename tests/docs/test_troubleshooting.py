@@ -17,7 +17,8 @@ import pytest
 from omics_provider.errors import ImportRoleError, OmicsCheckFailed, StackConfigError
 from omics_provider.resources.variant_import_job import check_inputs
 from omics_provider.testing import run_program
-from omics_stack.config import parse_stack_config
+from omics_stack.annotation_files import annotation_rule
+from omics_stack.config import AnnotationBatch, AnnotationStoreConfig, parse_stack_config
 from omics_stack.verification import check_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +63,22 @@ class MissingObject:
         raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "no"}}, "GetObject")
 
 
+TSV_STORE = {
+    "name": "clinvar",
+    "storeFormat": "TSV",
+    "versionName": "r2024_06",
+    "storeOptions": {"tsvStoreOptions": {"annotationType": "GENERIC"}},
+}
+
+
+def tsv_header_problem(header: bytes) -> str:
+    """What verify says of a TSV file that starts with header, in a store reading `chrom`."""
+    options = {"tsvStoreOptions": {"formatToHeader": {"CHR": "chrom"}}}
+    store = AnnotationStoreConfig("clinvar", "TSV", "r2024_06", store_options=options)
+    batch = AnnotationBatch("june", ("s3://cohort-bucket/a.tsv",), version="r2024_06")
+    return str(annotation_rule(store, batch).problem("s3://cohort-bucket/a.tsv", header, True))
+
+
 PRODUCERS: dict[str, Callable[[Path], str]] = {
     "A misspelt stack key": lambda _: config_error(storName="x"),
     "A file in two batches": lambda _: config_error(
@@ -96,6 +113,19 @@ PRODUCERS: dict[str, Callable[[Path], str]] = {
     ),
     "A changed batch would import again": lambda _: check_failure(
         {**JOB}, {**JOB, "items": ["s3://cohort-bucket/a.vcf", "s3://cohort-bucket/b.vcf"]}
+    ),
+    "Format options that do not fit the annotation store": lambda _: config_error(
+        annotationStore=TSV_STORE,
+        annotationImports=[
+            {
+                "name": "june",
+                "sources": ["s3://cohort-bucket/a.tsv"],
+                "formatOptions": {"vcfOptions": {"ignoreQualField": True}},
+            }
+        ],
+    ),
+    "verify: a TSV header without the store's columns": lambda _: tsv_header_problem(
+        b"chr\tstart\n"
     ),
     "verify: object not found": lambda _: str(
         check_source(MissingObject(), "s3://cohort-bucket/a.vcf", 1)[0]
