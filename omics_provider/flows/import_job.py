@@ -23,7 +23,7 @@ from omics_provider.core.errors import (
     ResourceMissingError,
     RetriesExhaustedError,
 )
-from omics_provider.core.kinds import JobKind
+from omics_provider.core.kinds import Destination, JobKind
 from omics_provider.core.service import JOB_ACTIVE, JOB_UNSUCCESSFUL
 from omics_provider.core.timing import Backoff, Deadline, polls
 from omics_provider.flows.import_spec import ImportSpec
@@ -83,22 +83,33 @@ class Placement:
     statuses: Mapping[str, str] = field(default_factory=dict)
 
 
+Place = tuple[str, Destination, str | None]
+"""Where a job lands, as ownership is judged: the kind's resource type, its destination (store;
+and version) and the resolved region. The same file may go to two places from one stack."""
+
+
+def place_of(kind: JobKind, destination: Destination, region: str | None) -> Place:
+    """The place a job of kind lands in: destination in region."""
+    return kind.resource, destination, region
+
+
 class JobOwners:
-    """Which resource of this deployment owns each file: one plugin process serves one stack."""
+    """Which resource of this deployment imports each file into each place: one plugin process
+    serves one stack."""
 
     def __init__(self) -> None:
-        self._owners: dict[str, str] = {}
+        self._owners: dict[tuple[Place, str], str] = {}
         self._lock = threading.Lock()
 
-    def claim(self, owner: str, sources: Iterable[str]) -> tuple[str, str] | None:
-        """Record owner as the owner of sources; (a file, its other owner) if another resource
-        has one of them already, and then nothing is recorded."""
+    def claim(self, owner: str, place: Place, sources: Iterable[str]) -> tuple[str, str] | None:
+        """Record owner as the owner of sources in place; (a file, its other owner) if another
+        resource imports one of them into place already, and then nothing is recorded."""
         with self._lock:
-            wanted = list(sources)
-            for source in wanted:
-                current = self._owners.get(source, owner)
+            wanted = [(place, source) for source in sources]
+            for key in wanted:
+                current = self._owners.get(key, owner)
                 if current != owner:
-                    return source, current
+                    return key[1], current
             self._owners.update(dict.fromkeys(wanted, owner))
             return None
 
@@ -106,9 +117,9 @@ class JobOwners:
 OWNERS = JobOwners()
 
 
-def note_owner(owner: str, sources: Iterable[str]) -> None:
-    """Remember that the resource named owner records sources (seen in its state)."""
-    OWNERS.claim(owner, sources)
+def note_owner(owner: str, place: Place, sources: Iterable[str]) -> None:
+    """Remember that the resource named owner records sources in place (seen in its state)."""
+    OWNERS.claim(owner, place, sources)
 
 
 class ImportJobFlow:
@@ -166,7 +177,7 @@ class ImportJobFlow:
                 f"declares: {'; '.join(differences)}. Adopt the job that imported these files "
                 "with these settings, or declare the job's own files and settings"
             )
-        self._claim(job_id, request.owner, spec.sources)
+        self._claim(job_id, request.owner, spec.destination, spec.sources)
         self.progress.line(f"adopted job {job_id} ({job['status']}) as adoptJobId asks")
         if request.wait and job["status"] in JOB_ACTIVE:
             job = self.wait(job_id)
@@ -254,7 +265,7 @@ class ImportJobFlow:
         self._claim_placed(request, placement)
         if new:
             job_id = self._start(spec.only(new), known, history)
-            self._claim(job_id, request.owner, new)
+            self._claim(job_id, request.owner, spec.destination, new)
             placement.holders.update(dict.fromkeys(new, job_id))
             placement.started = job_id
         return placement, ignore, known
@@ -265,7 +276,7 @@ class ImportJobFlow:
         for source, job_id in placement.holders.items():
             by_job.setdefault(job_id, []).append(source)
         for job_id, sources in sorted(by_job.items()):
-            self._claim(job_id, request.owner, sources)
+            self._claim(job_id, request.owner, request.spec.destination, sources)
         if by_job:
             counts = {job_id: len(sources) for job_id, sources in by_job.items()}
             self.progress.line(
@@ -446,15 +457,20 @@ class ImportJobFlow:
             for item in record["items"]
         )
 
-    def _claim(self, job_id: str, owner: str, sources: Iterable[str]) -> None:
-        """Make owner the one owner of sources; refuse files another resource of this stack has."""
-        taken = self.owners.claim(owner, sources)
+    def _claim(
+        self, job_id: str, owner: str, destination: Destination, sources: Iterable[str]
+    ) -> None:
+        """Make owner the one owner of sources in destination; refuse files another resource of
+        this stack imports there."""
+        place = place_of(self.kind, destination, self.api.client.meta.region_name)
+        taken = self.owners.claim(owner, place, sources)
         if taken is not None:
             source, other = taken
             raise ProviderError(
                 f"{self.ctx.resource}: import job {job_id} already belongs to {other} of this "
-                f"stack for {source} (the same file into the same store); each file belongs to "
-                "exactly one batch: remove one of the two resources or give them different files"
+                f"stack for {source} (the same file into the same {self.kind.store_noun}, "
+                f"{self.kind.label(destination)}); each file belongs to exactly one batch per "
+                "destination: remove one of the two resources or give them different files"
             )
 
     def _restart_clock(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
@@ -24,6 +25,11 @@ from tests.support.waiting import wait_until
 VERSION = "v01"
 """The annotation store version annotation jobs import into (the store's first)."""
 OTHER_VERSION = "v02"
+OTHER_STORE = "other_store"
+
+
+def _no_store(client: Any) -> None:
+    """Nothing to create: the other destination exists already."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,10 @@ class KindCase:
     settings: dict[str, Any] = field(default_factory=dict)
     """Settings every input carries (annotation VCF stores take vcfOptions)."""
     make_store: Callable[[Any], object] = create_store
+    other: dict[str, str] = field(default_factory=dict)
+    """Destination overrides naming a second destination of the same kind."""
+    make_other: Callable[[Any], object] = _no_store
+    """Creates the second destination, when make_store did not."""
 
     @property
     def id(self) -> str:
@@ -107,18 +117,21 @@ def create_annotation_store(client: Any) -> None:
     )
     client.create_annotation_store_version(name=STORE, versionName=OTHER_VERSION)
     for version in (VERSION, OTHER_VERSION):
-        wait_until(
-            lambda v=version: (
-                client.get_annotation_store_version(name=STORE, versionName=v)["status"] == "ACTIVE"
-            ),
-            f"version {version} to become ACTIVE",
-        )
+        wait_until(partial(version_active, client, version), f"version {version} to be ACTIVE")
+
+
+def version_active(client: Any, version: str) -> bool:
+    """Whether version of STORE is ACTIVE."""
+    found = client.get_annotation_store_version(name=STORE, versionName=version)
+    return bool(found["status"] == "ACTIVE")
 
 
 VARIANT = KindCase(
     VARIANT_IMPORT,
     VariantImportJobProvider(),
     {"destinationName": STORE},
+    other={"destinationName": OTHER_STORE},
+    make_other=partial(create_store, name=OTHER_STORE),
 )
 ANNOTATION = KindCase(
     ANNOTATION_IMPORT,
@@ -126,6 +139,7 @@ ANNOTATION = KindCase(
     {"destinationName": STORE, "versionName": VERSION},
     settings={"formatOptions": {"vcfOptions": {"ignoreQualField": True}}},
     make_store=create_annotation_store,
+    other={"versionName": OTHER_VERSION},
 )
 KINDS = [VARIANT, ANNOTATION]
 
