@@ -138,25 +138,20 @@ class JobOps:
 
 @pytest.fixture(params=["variant", "annotation"])
 def job_ops(
-    request: pytest.FixtureRequest,
-    omics_emulator: EmulatorHandle,
-    omics_client: Any,
-    make_store: Callable[..., str],
-    start_job: Callable[..., str],
-    make_annotation_store: Callable[..., str],
-    start_annotation_job: Callable[..., str],
+    request: pytest.FixtureRequest, omics_emulator: EmulatorHandle, omics_client: Any
 ) -> JobOps:
     """Each import job kind in turn, with a store of its kind to import into."""
     backend = omics_emulator.backend
     if request.param == "variant":
-        return JobOps(
-            "variant", make_store, start_job, omics_client, backend.imported_sources, True
-        )
+        make, start, imported = "make_store", "start_job", backend.imported_sources
+    else:
+        make, start = "make_annotation_store", "start_annotation_job"
+        imported = backend.annotations.imported_sources
     return JobOps(
-        "annotation",
-        make_annotation_store,
-        start_annotation_job,
+        request.param,
+        request.getfixturevalue(make),
+        request.getfixturevalue(start),
         omics_client,
-        backend.annotations.imported_sources,
-        False,
+        imported,
+        item_messages=request.param == "variant",
     )

@@ -19,11 +19,22 @@ from tests.support.job_kinds import ANNOTATION, OTHER_VERSION, VERSION, KindCase
 from tests.support.jobs import STORE
 from tests.support.waiting import wait_until
 
+TWO_FILES = ("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf")
+
 
 def checked(plugin: DynamicProviderPlugin, case: KindCase, news: dict[str, Any]) -> dict[str, Any]:
     outcome = plugin.check(case.provider, {}, news)
     assert outcome.failures == []
     return outcome.inputs
+
+
+def create_running(
+    plugin: DynamicProviderPlugin, emulator: EmulatorHandle, case: KindCase, seconds: float
+) -> tuple[str, dict[str, Any]]:
+    """Create a job of case's kind without waiting; its jobs take seconds. Its id and outputs."""
+    emulator.backend.settings.job_seconds = seconds
+    inputs = checked(plugin, case, case.inputs(waitForCompletion=False))
+    return plugin.create(case.provider, inputs)
 
 
 def test_check_of_a_new_batch_says_held_files_will_be_recorded_not_imported(
@@ -67,11 +78,7 @@ def test_check_passes_a_value_unknown_at_preview_over_grpc(
 def test_create_starts_once_waits_and_reports_every_item(
     plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, kind_store: KindCase
 ) -> None:
-    inputs = checked(
-        plugin,
-        kind_store,
-        kind_store.inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf"),
-    )
+    inputs = checked(plugin, kind_store, kind_store.inputs(*TWO_FILES))
     job_id, outputs = plugin.create(kind_store.provider, inputs)
     assert outputs["jobId"] == job_id
     assert outputs["status"] == "COMPLETED"
@@ -85,9 +92,7 @@ def test_create_starts_once_waits_and_reports_every_item(
 def test_create_without_waiting_returns_the_submitted_job(
     plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, kind_store: KindCase
 ) -> None:
-    omics_emulator.backend.settings.job_seconds = 30
-    inputs = checked(plugin, kind_store, kind_store.inputs(waitForCompletion=False))
-    job_id, outputs = plugin.create(kind_store.provider, inputs)
+    job_id, outputs = create_running(plugin, omics_emulator, kind_store, seconds=30)
     assert outputs["status"] == "SUBMITTED" and outputs["jobId"] == job_id
     assert omics_emulator.backend.requests_by_operation().get(kind_store.kind.get, 0) == 0
 
@@ -173,18 +178,14 @@ def test_create_with_some_items_failing_succeeds_with_a_warning(
 def test_create_with_every_item_failing_raises_naming_job_and_items(
     plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, kind_store: KindCase
 ) -> None:
-    inputs = checked(
-        plugin,
-        kind_store,
-        kind_store.inputs("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf"),
-    )
+    inputs = checked(plugin, kind_store, kind_store.inputs(*TWO_FILES))
     with pytest.raises(PluginCallError) as raised:
         plugin.create(kind_store.provider, inputs)
     [job] = kind_store.jobs(omics_emulator)
     line = raised.value.last_line
     # Newer Pulumi SDKs put the exception's class before the message; 3.216 does not.
     assert f"{kind_store.kind.resource} batch: import job {job['id']} ended FAILED" in line
-    sources = ("s3://samples-bucket/a.vcf", "s3://samples-bucket/b.vcf")
+    sources = TWO_FILES
     if kind_store.kind.item_status_messages:
         assert all(f"{source}: " in line for source in sources)
     else:  # annotation items carry no message: each file is named alone
@@ -235,9 +236,7 @@ def test_read_of_a_vanished_job_keeps_the_last_outputs(
 def test_update_of_wait_settings_waits_for_a_running_job_and_keeps_outputs(
     plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, kind_store: KindCase
 ) -> None:
-    omics_emulator.backend.settings.job_seconds = 0.5
-    inputs = checked(plugin, kind_store, kind_store.inputs(waitForCompletion=False))
-    job_id, outputs = plugin.create(kind_store.provider, inputs)
+    job_id, outputs = create_running(plugin, omics_emulator, kind_store, seconds=0.5)
     news = checked(plugin, kind_store, kind_store.inputs(waitForCompletion=True))
     updated = plugin.update(kind_store.provider, job_id, outputs, news)
     assert updated["status"] == "COMPLETED" and updated["jobId"] == job_id
@@ -263,10 +262,7 @@ def test_update_of_timeout_only_calls_nothing(
 def test_delete_cancels_a_running_job(
     plugin: DynamicProviderPlugin, omics_emulator: EmulatorHandle, kind_store: KindCase
 ) -> None:
-    omics_emulator.backend.settings.job_seconds = 60
-    job_id, outputs = plugin.create(
-        kind_store.provider, checked(plugin, kind_store, kind_store.inputs(waitForCompletion=False))
-    )
+    job_id, outputs = create_running(plugin, omics_emulator, kind_store, seconds=60)
     plugin.delete(kind_store.provider, job_id, outputs)
     [job] = kind_store.jobs(omics_emulator)
     assert job["status"] == "CANCELLED"
