@@ -332,3 +332,17 @@ def test_start_import_job_pending_annotation_cancel_still_counts_against_quota(
     assert error_of(exc) == ("ServiceQuotaExceededException", 402)
     clock.advance(1.0)  # the cancel takes effect and frees the quota
     start_job("cohort")
+
+
+def test_start_annotation_import_job_over_the_variant_files_quota_accepted(
+    omics_emulator: EmulatorHandle,
+    make_annotation_store: Callable[..., str],
+    start_annotation_job: Callable[..., str],
+) -> None:
+    """The API reference gives StartAnnotationImportJob's items a minimum of 1 and no maximum,
+    and no quota caps files per annotation job: the variant job's 1,000 does not apply."""
+    store = make_annotation_store()
+    sources = [f"s3://bucket/part-{i}.vcf" for i in range(1001)]
+    start_annotation_job(store, *sources)
+    [job] = omics_emulator.backend.annotations.jobs(store)
+    assert len(job["items"]) == 1001
