@@ -320,10 +320,14 @@ class ImportJobFlow:
     def _started_unseen(
         self, spec: ImportSpec, known: frozenset[str], history: StoreHistory
     ) -> str | None:
-        holdings = refresh(self.api, history)
+        """The job a start without a clear answer started, if the store's jobs show it: one not
+        known before the start, running with exactly spec's files, or already ended having
+        imported only spec's files (a quick job may end before the answer is given up on)."""
+        holdings = refresh(self.api, history, full=True)  # it may have ended unseen already
         wanted = frozenset(spec.sources)
-        found = [j for j, s in holdings.active.items() if j not in known and s == wanted]
-        return min(found, default=None)
+        running = [j for j, s in holdings.active.items() if j not in known and s == wanted]
+        ended = [j for j, s in holdings.finished.items() if j not in known and s and s <= wanted]
+        return min(running or ended, default=None)
 
     def _wait_for_quota(self) -> None:
         """Wait until a job of this process ends (or the quota poll passes); the clock restarts."""

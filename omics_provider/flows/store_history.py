@@ -113,8 +113,11 @@ class StoreHistory:
         return Holdings(self.store, dict(self.finished), dict(self.active), dict(self.statuses))
 
 
-def refresh(api: OmicsApi, history: StoreHistory, since: float | None = None) -> Holdings:
-    """The store's holdings now: every page listed the first time, only running jobs after.
+def refresh(
+    api: OmicsApi, history: StoreHistory, since: float | None = None, full: bool = False
+) -> Holdings:
+    """The store's holdings now: every page listed the first time (or when full), only running
+    jobs after.
 
     A job is read (the kind's get) when its files are not known yet and once more when it
     ends; never again. Creates of one process share history, so the lock makes them take turns;
@@ -126,7 +129,7 @@ def refresh(api: OmicsApi, history: StoreHistory, since: float | None = None) ->
         last = history.refreshed_at
         if since is not None and last is not None and last >= since:
             return history.holdings()
-        if history.listed:
+        if history.listed and not full:
             summaries = [
                 s
                 for status in JOB_ACTIVE
@@ -134,7 +137,7 @@ def refresh(api: OmicsApi, history: StoreHistory, since: float | None = None) ->
             ]
         else:
             summaries = list(api.jobs_into(history.kind, history.store))
-        _merge(api, history, summaries, full=not history.listed)
+        _merge(api, history, summaries, full=full or not history.listed)
         history.listed = True
         history.refreshed_at = clock.monotonic()
         return history.holdings()

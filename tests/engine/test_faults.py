@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 
 from omics_emulator import EmulatorHandle, EmulatorSettings, start_emulator
+from omics_emulator.protocol import service_model
 from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider.testing.plugin import DynamicProviderPlugin, PluginCallError
 from tests.support.job_kinds import KINDS, KindCase
 from tests.support.jobs import FAST_POLL_CONFIG, plugin_env
+from tests.support.lost_answers import answer_lost
 
 SEED = 20261129
 
@@ -96,6 +98,23 @@ def test_create_with_a_role_not_yet_assumable_waits_for_it(
     assert outputs[0]["status"] == "COMPLETED"
     assert_one_job_per_resource(omics_emulator, kind_store, outputs)
     assert plugin.printed("waiting for HealthOmics to be able to assume the role")
+
+
+def test_create_whose_start_answer_is_lost_adopts_the_job_it_started(
+    omics_emulator: EmulatorHandle, kind_store: KindCase
+) -> None:
+    """The start reached the service but its answer never came back: the create finds the job
+    it started (running, not known before, exactly its files) instead of starting another."""
+    uri = service_model().operation_model(kind_store.kind.start).http["requestUri"]
+    with answer_lost(omics_emulator.url, f"POST {uri} HTTP".encode()) as (url, loser):
+        env = plugin_env(omics_emulator, AWS_ENDPOINT_URL_OMICS=url)
+        with DynamicProviderPlugin(env=env, config=FAST_POLL_CONFIG) as plugin:
+            job_id, outputs = plugin.create(kind_store.provider, kind_store.inputs())
+            assert plugin.printed("the start got no clear answer")
+    assert loser.lost == 1
+    assert [job["id"] for job in kind_store.jobs(omics_emulator)] == [job_id]
+    assert outputs["status"] == "COMPLETED"
+    assert omics_emulator.backend.requests_by_operation()[kind_store.kind.start] == 1
 
 
 def test_create_killed_after_the_start_then_run_again_adopts_the_job(
