@@ -7,6 +7,7 @@ import), and the message a user sees.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable
@@ -60,8 +61,12 @@ def test_create_under_request_faults_completes_every_job_once(
     kind_store: KindCase,
     faults: dict[str, float],
 ) -> None:
-    for name, rate in faults.items():  # after the store fixture, which does not retry
-        setattr(omics_emulator.backend.settings, name, rate)
+    # After the store fixture, which does not retry; on a copy: the parametrized settings are
+    # shared by both kinds' cases.
+    backend = omics_emulator.backend
+    backend.settings = copy.copy(backend.settings)
+    for name, rate in faults.items():
+        setattr(backend.settings, name, rate)
     count = 6
     outputs = create_many(plugin, kind_store, count)
     assert {o["status"] for o in outputs} == {"COMPLETED"}
