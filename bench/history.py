@@ -111,8 +111,7 @@ def _api(url: str, requests: Requests) -> OmicsApi:
     client = build_omics_client(AwsSettings(region=REGION, omics_endpoint=url), None)
     client.meta.events.register("before-parameter-build.omics.*", requests.count)
     progress = Progress("VariantImportJob", "bench", SYSTEM_CLOCK, io.StringIO())
-    deadline = Deadline.after(SYSTEM_CLOCK, 600.0)
-    return OmicsApi(client, CallContext(progress, deadline, SYSTEM_CLOCK))
+    return OmicsApi(client, CallContext(progress, SYSTEM_CLOCK))
 
 
 def _provider_creates(url: str, past: set[str]) -> HistoryCost:
@@ -141,13 +140,15 @@ def _old_guard(url: str, past: set[str]) -> HistoryCost:
     api = _api(url, requests)
     known: set[str] = set()
     started = time.perf_counter()
+    deadline = Deadline.after(SYSTEM_CLOCK, 600.0)
+    into = VARIANT_IMPORT.destination({"destinationName": STORE})
     for n in range(CREATES):
-        for summary in list(api.jobs_into(VARIANT_IMPORT, STORE)):
+        for summary in list(api.jobs_into(VARIANT_IMPORT, into, deadline=deadline)):
             if str(summary["id"]) not in known:
-                api.get_job(VARIANT_IMPORT, str(summary["id"]))
+                api.get_job(VARIANT_IMPORT, str(summary["id"]), into, deadline=deadline)
                 known.add(str(summary["id"]))
         spec = ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs(f"old-{n}", STORE, items=3))
-        known.add(api.start_job(VARIANT_IMPORT, spec.start_request()))
-        list(api.jobs_into(VARIANT_IMPORT, STORE))
+        known.add(api.start_job(VARIANT_IMPORT, spec.start_request(), deadline=deadline))
+        list(api.jobs_into(VARIANT_IMPORT, into, deadline=deadline))
     seconds = time.perf_counter() - started
     return HistoryCost(requests, max(requests.reads[j] for j in past), seconds)

@@ -18,7 +18,7 @@ from omics_provider.aws.calls import CallContext
 from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.progress import Progress
-from omics_provider.core.timing import STATUS_POLL, Backoff, Deadline
+from omics_provider.core.timing import STATUS_POLL, Backoff
 from omics_provider.flows.import_job import ImportJobFlow, JobPolicy
 from omics_provider.flows.job_board import JobBoard
 from omics_provider.resources.provider_base import QUOTA_POLL_SECONDS
@@ -136,7 +136,7 @@ def provider_wait(policy: Backoff = STATUS_POLL) -> Waiter:
         clock, client, job_id = _started_job(seconds)
         progress = Progress("VariantImportJob", "bench", clock, stream=io.StringIO())
         forever = 100 * seconds + 3600
-        api = OmicsApi(client, CallContext(progress, Deadline.after(clock, forever), clock))  # type: ignore[arg-type]
+        api = OmicsApi(client, CallContext(progress, clock))  # type: ignore[arg-type]
         flow = ImportJobFlow(
             api, VARIANT_IMPORT, JobBoard(clock), JobPolicy(policy, QUOTA_POLL_SECONDS, forever)
         )

@@ -78,13 +78,14 @@ def store_history(client: OmicsClient, store: str, missing_ok: bool = False) -> 
             return StoreHistory(store)
         raise CommandError(_describe(store, error)) from None
     progress = Progress("plan --store", store, SYSTEM_CLOCK, sys.stderr)
-    ctx = CallContext(progress, Deadline.after(SYSTEM_CLOCK, READ_SECONDS), SYSTEM_CLOCK)
+    ctx = CallContext(progress, SYSTEM_CLOCK)
     try:
         return StoreHistory.of(
             read_store(
                 OmicsApi(client, ctx),
                 VARIANT_IMPORT,
                 VARIANT_IMPORT.destination({"destinationName": store}),
+                Deadline.after(SYSTEM_CLOCK, READ_SECONDS),
             )
         )
     except ProviderError as error:

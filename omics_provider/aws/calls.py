@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from omics_provider.aws.errors import (
-    describe,
+    failure,
     is_conflict,
     is_not_found,
     is_quota_exceeded,
@@ -55,10 +55,10 @@ class Outage:
 
 @dataclass
 class CallContext:
-    """Who is calling (for messages), the operation's deadline, the clock and the retry policy."""
+    """Who is calling (for messages), the clock and the retry policy; shared by an operation's
+    calls. Which deadline bounds a call is not here: each call is given its own."""
 
     progress: Progress
-    deadline: Deadline
     clock: Clock
     retry_backoff: Backoff = RETRY_BACKOFF
     call_retry_seconds: float = CALL_RETRY_SECONDS
@@ -71,9 +71,9 @@ class CallContext:
         """The resource as users name it in messages, e.g. `VariantImportJob batch-1`."""
         return f"{self.progress.kind} {self.progress.name}"
 
-    def retry_window(self) -> Deadline:
-        """The window of a call starting now: its own span, clipped to the operation's deadline."""
-        return self.deadline.within(self.call_retry_seconds)
+    def retry_window(self, deadline: Deadline) -> Deadline:
+        """The window of a call starting now: its own span, clipped to deadline."""
+        return deadline.within(self.call_retry_seconds)
 
     def note_failure(self, operation: str, error: BaseException, window: Deadline) -> None:
         """Note a transient failure; once failures have lasted quiet_seconds, report the outage
@@ -98,23 +98,32 @@ class CallContext:
             self.progress.last_status = None
         self.outage = None
 
+    def error(
+        self, problem: str, advice: str | None = None, operation: str | None = None
+    ) -> ProviderError:
+        """A ProviderError of this resource: what went wrong, what to do, and the operation
+        that failed, if one did."""
+        return ProviderError(problem, resource=self.resource, operation=operation, advice=advice)
+
     def fail(
         self, operation: str, error: BaseException, hints: Mapping[str, str] | None = None
     ) -> ProviderError:
         """The ProviderError of the right kind that reports error of operation."""
-        return _error_kind(error)(describe(self.resource, operation, error, hints))
+        return failure(_error_kind(error), self.resource, operation, error, hints)
 
 
 def call(
     ctx: CallContext,
     operation: str,
     fn: Callable[..., T],
+    deadline: Deadline,
     hints: Mapping[str, str] | None = None,
     wait_for_role: bool = False,
     idempotent: bool = True,
     **kwargs: Any,
 ) -> T:
-    """fn(**kwargs), repeated with jittered backoff while it fails transiently in its window.
+    """fn(**kwargs), repeated with jittered backoff while it fails transiently in its window:
+    CALL_RETRY_SECONDS from now, never past deadline (the bound the caller gives this call).
 
     Throttling, 5xx, timeouts and lost connections are retried; with wait_for_role, so is a role
     that HealthOmics cannot assume yet, for up to ROLE_PROPAGATION_SECONDS. A call that is not
@@ -122,7 +131,7 @@ def call(
     Anything else raises at once: ResourceMissingError, ConflictError, QuotaExceededError, or a
     ProviderError; RetriesExhaustedError when the window closed on a transient failure.
     """
-    window = ctx.retry_window()
+    window = ctx.retry_window(deadline)
     delays = ctx.retry_backoff.jittered(ctx.rand)
     role_deadline = Deadline.after(ctx.clock, ROLE_PROPAGATION_SECONDS)
     while True:
@@ -130,14 +139,16 @@ def call(
             result = fn(**kwargs)
         except Exception as error:
             if not idempotent and outcome_unknown(error):
-                raise OutcomeUnknownError(describe(ctx.resource, operation, error, hints)) from None
+                raise failure(OutcomeUnknownError, ctx.resource, operation, error, hints) from None
             role_wait = wait_for_role and is_role_not_ready(error) and not role_deadline.expired()
             if not (is_transient(error) or role_wait):
                 raise ctx.fail(operation, error, hints) from None
             if window.expired():
-                raise RetriesExhaustedError(
-                    f"{describe(ctx.resource, operation, error, hints)} It kept failing for "
-                    f"{ctx.clock.monotonic() - _outage_start(ctx, window):.0f}s"
+                lasted = (
+                    f"it kept failing for {ctx.clock.monotonic() - _outage_start(ctx, window):.0f}s"
+                )
+                raise failure(
+                    RetriesExhaustedError, ctx.resource, operation, error, hints, lasted
                 ) from None
             if role_wait:
                 ctx.progress.status("role", "waiting for HealthOmics to be able to assume the role")

@@ -89,8 +89,9 @@ def session_for(settings: AwsSettings) -> Any:
     except ProfileNotFound:
         raise ProviderError(
             f"aws:profile {settings.profile!r} is not a profile of the AWS config or credentials "
-            f"files (known: {', '.join(known_profiles()) or 'none'}); set aws:profile to one of "
-            "them or remove it to use the default credential chain"
+            f"files (known: {', '.join(known_profiles()) or 'none'})",
+            advice="set aws:profile to one of them or remove it to use the default credential "
+            "chain",
         ) from None
 
 
@@ -130,7 +131,7 @@ def build_omics_client(
     try:
         client = _client(session, region_name, settings.omics_endpoint, retries, connections)
     except NoRegionError:
-        raise ProviderError(f"no AWS region is set: {REGION_ADVICE}") from None
+        raise ProviderError("no AWS region is set", advice=REGION_ADVICE) from None
     _register_credentials(session)
     if client.meta.config.inject_host_prefix and not is_aws_endpoint(client.meta.endpoint_url):
         # omics operations carry the host prefix `analytics-`: a custom endpoint must not get it.

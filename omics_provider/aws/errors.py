@@ -12,6 +12,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from omics_provider.core.errors import ProviderError
 from omics_provider.core.redaction import redact
 
 CONNECTION_ERRORS = (
@@ -126,18 +127,31 @@ def reason(error: BaseException) -> str:
     return " ".join(redact(text).split())
 
 
-def describe(
-    resource: str, operation: str, error: BaseException, hints: Mapping[str, str] | None = None
-) -> str:
-    """One line naming the resource, the operation, the AWS error and the likely fix.
-
-    hints maps error codes to advice that suits this call better than the general HINTS.
-    """
+def advice(error: BaseException, hints: Mapping[str, str] | None = None) -> str:
+    """The likely fix for error: hints (error code -> advice suiting this call) first, then the
+    general HINTS; for an error without a code (the network), check the endpoint."""
     code = error_code(error)
     if code is None:
-        advice = "check the network and the endpoint, then retry"
-    else:
-        advice = (hints or {}).get(code) or HINTS.get(
-            code, "see the AWS HealthOmics documentation for this error"
-        )
-    return f"{resource}: {operation} failed ({reason(error)}); {advice}."
+        return "check the network and the endpoint, then retry"
+    return (hints or {}).get(code) or HINTS.get(
+        code, "see the AWS HealthOmics documentation for this error"
+    )
+
+
+def failure(
+    kind: type[ProviderError],
+    resource: str,
+    operation: str,
+    error: BaseException,
+    hints: Mapping[str, str] | None = None,
+    note: str | None = None,
+) -> ProviderError:
+    """An error of kind reporting that operation of resource failed with error: its code, the
+    service's message (or the exception's type and text) followed by note, and the likely fix."""
+    code = error_code(error)
+    problem = error_message(error) if code else f"{type(error).__name__}: {error}"
+    if note:
+        problem = f"{problem}; {note}"
+    return kind(
+        problem, resource=resource, operation=operation, code=code, advice=advice(error, hints)
+    )

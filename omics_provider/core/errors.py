@@ -2,9 +2,68 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from omics_provider.core.redaction import redact
+
 
 class ProviderError(Exception):
-    """A failure whose message, on one line, says what failed, why, and what to do."""
+    """A failure, as fields; its one-line message is formatted from them once, by `format`.
+
+    problem: what went wrong (for a failed AWS call, the service's message, or the exception's
+    type and text). resource: who failed, as users name it (`VariantImportJob batch-1`).
+    operation: the HealthOmics operation that failed, if one did. code: the AWS error code, if
+    the service answered with one. advice: what to do about it.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        resource: str | None = None,
+        operation: str | None = None,
+        code: str | None = None,
+        advice: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.resource = resource
+        self.operation = operation
+        self.code = code
+        self.advice = advice
+        self.message = self.format()
+        super().__init__(self.message)
+
+    def format(self) -> str:
+        """The message, on one line, redacted: `<resource>: <operation> failed (<code>:
+        <problem>); <advice>`, leaving out the fields that are not set."""
+        if self.operation is not None:
+            cause = f"{self.code}: {self.problem}" if self.code else self.problem
+            text = f"{self.operation} failed ({cause})"
+        else:
+            text = self.problem
+        if self.resource:
+            text = f"{self.resource}: {text}"
+        if self.advice:
+            text = f"{text}; {self.advice}"
+        return " ".join(redact(text).split())
+
+    def fields(self) -> dict[str, Any]:
+        """The fields this error was made of (to make another error of them)."""
+        return {
+            "problem": self.problem,
+            "resource": self.resource,
+            "operation": self.operation,
+            "code": self.code,
+            "advice": self.advice,
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.fields())
+
+
+def _rebuild(kind: type[ProviderError], fields: dict[str, Any]) -> ProviderError:
+    """An error of kind made of fields (how a ProviderError crosses a process boundary)."""
+    return kind(**fields)
 
 
 class OutcomeUnknownError(ProviderError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,11 @@ Destination = tuple[tuple[str, str], ...]
 """Where an import job lands: its destination keys and values, in the kind's order."""
 
 
+def source_member(item: Mapping[str, Any]) -> str:
+    """The file of an item named by its `source` member (variant and annotation imports)."""
+    return str(item.get("source", ""))
+
+
 @dataclass(frozen=True)
 class JobKind:
     """One kind of import job: its operations, message nouns, request keys and quota."""
@@ -38,7 +43,8 @@ class JobKind:
     start: str
     get: str
     list: str
-    cancel: str
+    cancel: str | None
+    """None for a kind HealthOmics cannot cancel (read-set imports have no cancel)."""
     list_key: str
     """The member of the list operation's answer that holds the job summaries."""
     destination_keys: tuple[str, ...]
@@ -51,6 +57,24 @@ class JobKind:
     """Documented files per job, or None where AWS documents no limit."""
     item_status_messages: bool
     """Whether the get operation's items carry a statusMessage."""
+    store_key: str = "destinationName"
+    """The start request member that names the store."""
+    store_in_path: bool = False
+    """Whether every operation of the kind names the store (a path parameter, store_key) and
+    the job by job_key; else only the start does, and the list filters by `storeName`."""
+    job_key: str = "jobId"
+    """The member naming a job: in the start's answer, and in get and cancel requests."""
+    items_key: str = "items"
+    """The member of the start request and of the get answer that lists the job's items."""
+    item_source: Callable[[Mapping[str, Any]], str] = source_member
+    """The file that identifies an item (what the flows record per item)."""
+    item_status_key: str = "jobStatus"
+    """The member of an item of the get answer holding its status."""
+    item_statuses: tuple[tuple[str, str], ...] = ()
+    """The kind's item statuses that the flows know by another name (JobItemStatus: SUBMITTED,
+    IN_PROGRESS, COMPLETED, FAILED, CANCELLED), translated when a job is read."""
+    list_by_ids: bool = True
+    """Whether the list operation takes `ids` (reads up to 20 jobs in one call)."""
 
     def command(self, operation: str) -> str:
         """The AWS CLI command of one of this kind's operations (get-variant-import-job)."""
@@ -61,6 +85,41 @@ class JobKind:
         return tuple(
             (key, str(values[key])) for key in self.destination_keys if values.get(key) is not None
         )
+
+    def job_request(self, job_id: str, destination: Destination) -> dict[str, Any]:
+        """The members that name one job of this kind in destination (get, cancel)."""
+        request: dict[str, Any] = {self.job_key: job_id}
+        if self.store_in_path:
+            request[self.store_key] = dict(destination)[self.store_key]
+        return request
+
+    def list_request(self, destination: Destination, status: str | None) -> dict[str, Any]:
+        """The members of the list operation that select the jobs into destination (in status,
+        if given)."""
+        found: dict[str, str] = {} if status is None else {"status": status}
+        store = dict(destination)[self.store_key]
+        if self.store_in_path:
+            return {self.store_key: store, "filter": found} if found else {self.store_key: store}
+        return {"filter": {"storeName": store, **found}}
+
+    def job(self, answer: Mapping[str, Any]) -> dict[str, Any]:
+        """The get answer as the flows read every kind's jobs: `id`, `status`,
+        `statusMessage`, and `items` of `source`, `jobStatus` and `statusMessage`."""
+        job = {k: v for k, v in answer.items() if k != self.items_key}
+        job["id"] = str(answer.get("id") or answer.get(self.job_key, ""))
+        job["items"] = [
+            {
+                "source": self.item_source(item),
+                "jobStatus": self._item_status(item),
+                "statusMessage": str(item.get("statusMessage", "")),
+            }
+            for item in answer.get(self.items_key) or []
+        ]
+        return job
+
+    def _item_status(self, item: Mapping[str, Any]) -> str:
+        status = str(item.get(self.item_status_key, ""))
+        return dict(self.item_statuses).get(status, status)
 
     def label(self, destination: Destination) -> str:
         """How messages name a destination: `store 's'`, `version 'v' of store 's'`."""

@@ -29,13 +29,13 @@ from omics_provider.core.timing import Backoff, Deadline, polls
 from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_board import JobBoard, board_for
 from omics_provider.flows.job_report import (
-    failure_message,
+    failure,
     imported_by,
     items_done,
     overall_status,
     partial_warning,
     recorded_note,
-    timeout_message,
+    timed_out,
 )
 from omics_provider.flows.store_history import StoreHistory, refresh
 
@@ -133,9 +133,13 @@ class ImportJobFlow:
         board: JobBoard,
         policy: JobPolicy,
         owners: JobOwners = OWNERS,
+        destination: Destination = (),
     ) -> None:
         self.api = api
         self.kind = kind
+        self.destination = destination
+        """Where this resource's jobs land: what names a job for a kind whose operations name
+        the store (JobKind.store_in_path); the other kinds name a job by its id alone."""
         self.board = board
         self.policy = policy
         self.owners = owners
@@ -144,11 +148,14 @@ class ImportJobFlow:
         self.clock = api.ctx.clock
 
     @classmethod
-    def on_shared_board(cls, api: OmicsApi, kind: JobKind, policy: JobPolicy) -> ImportJobFlow:
-        """A flow on the process's board for kind's quota at api's endpoint and resolved region."""
+    def on_shared_board(
+        cls, api: OmicsApi, kind: JobKind, policy: JobPolicy, destination: Destination
+    ) -> ImportJobFlow:
+        """A flow into destination on the process's board for kind's quota at api's endpoint
+        and resolved region."""
         meta = api.client.meta
         board = board_for(kind, meta.endpoint_url, meta.region_name, api.ctx.clock)
-        return cls(api, kind, board, policy)
+        return cls(api, kind, board, policy, destination=destination)
 
     # --- create -------------------------------------------------------------------------------
     def create(self, request: CreateRequest) -> dict[str, Any]:
@@ -169,13 +176,14 @@ class ImportJobFlow:
     def _adopt(self, request: CreateRequest) -> dict[str, Any]:
         """The job adoptJobId names, after checking it imports exactly what the resource says."""
         job_id, spec = str(request.adopt_job_id), request.spec
-        job = dict(self.api.get_job(self.kind, job_id))
+        job = dict(self.api.get_job(self.kind, job_id, self.destination, deadline=self.deadline()))
         differences = spec.differences(job)
         if differences:
-            raise ProviderError(
-                f"{self.ctx.resource}: adoptJobId {job_id} does not import what this resource "
-                f"declares: {'; '.join(differences)}. Adopt the job that imported these files "
-                "with these settings, or declare the job's own files and settings"
+            raise self.ctx.error(
+                f"adoptJobId {job_id} does not import what this resource declares: "
+                f"{'; '.join(differences)}",
+                "adopt the job that imported these files with these settings, or declare the "
+                "job's own files and settings",
             )
         self._claim(job_id, request.owner, spec.destination, spec.sources)
         self.progress.line(f"adopted job {job_id} ({job['status']}) as adoptJobId asks")
@@ -195,11 +203,11 @@ class ImportJobFlow:
         history = self.board.history(self.kind, spec.destination)
         ignore: frozenset[str] | None = None
         for _ in range(MAX_ROUNDS):
-            placement, ignore, known = self._place_in_turn(request, history, ignore)
+            placement, ignore, known, deadline = self._place_in_turn(request, history, ignore)
             started = placement.started
             if started is not None:
                 mine = frozenset(s for s, job in placement.holders.items() if job == started)
-                if not self._converge(spec.only(tuple(mine)), started, known, history):
+                if not self._converge(spec.only(tuple(mine)), started, known, history, deadline):
                     continue
             jobs = self._follow(placement, request.wait)
             record = self._record(spec, placement, jobs)
@@ -209,9 +217,10 @@ class ImportJobFlow:
                 "a job that was importing some of these files ended without importing them: "
                 "planning again"
             )
-        raise ProviderError(
-            f"{self.ctx.resource}: planned {MAX_ROUNDS} times without settling (racing runs or "
-            f"jobs ending without their files); run `pulumi up` again"
+        raise self.ctx.error(
+            f"planned {MAX_ROUNDS} times without settling (racing runs or jobs ending without "
+            "their files)",
+            "run `pulumi up` again",
         )
 
     def _place_in_turn(
@@ -219,10 +228,12 @@ class ImportJobFlow:
         request: CreateRequest,
         history: StoreHistory,
         ignore: frozenset[str] | None,
-    ) -> tuple[Placement, frozenset[str], frozenset[str]]:
+    ) -> tuple[Placement, frozenset[str], frozenset[str], Deadline]:
         """Within this region's start turn: each file's job, starting one for the new files.
 
-        Creates queued together share the history refresh made after they all arrived.
+        Creates queued together share the history refresh made after they all arrived. The
+        calls are bounded by timeoutSeconds from the turn (time queued for it does not count);
+        that deadline is returned with the placement.
         """
         arrived = self.clock.monotonic()
         queued = self.board.waiting_starters()
@@ -230,11 +241,13 @@ class ImportJobFlow:
             self.progress.line(f"queued behind {queued} imports waiting to start (job quota)")
         try:
             with self.board.turn(self.policy.timeout_seconds):
-                self._restart_clock()  # time queued for the turn does not count
-                return self._place(request, history, ignore, arrived)
+                deadline = self.deadline()  # time queued for the turn does not count
+                placement, ignore, known = self._place(request, history, ignore, arrived, deadline)
+                return placement, ignore, known, deadline
         except TimeoutError as stalled:
-            raise ProviderError(
-                f"{self.ctx.resource}: gave up waiting for a turn to start: {stalled}"
+            raise self.ctx.error(
+                f"gave up waiting for a turn to start: {stalled}",
+                "run `pulumi up` again, or raise timeoutSeconds",
             ) from None
 
     def _place(
@@ -243,6 +256,7 @@ class ImportJobFlow:
         history: StoreHistory,
         ignore: frozenset[str] | None,
         arrived: float,
+        deadline: Deadline,
     ) -> tuple[Placement, frozenset[str], frozenset[str]]:
         """Read the store's history (a refresh made since arrived serves), record what it
         holds, start one job for the rest.
@@ -251,7 +265,7 @@ class ImportJobFlow:
         Returns the placement, ignore, and the jobs known before the start (not racers).
         """
         spec = request.spec
-        holdings = refresh(self.api, history, since=arrived)
+        holdings = refresh(self.api, history, deadline, since=arrived)
         known = frozenset(holdings.finished) | frozenset(holdings.active)
         if ignore is None:
             ignore = known if request.allow_reimport else frozenset()
@@ -264,7 +278,7 @@ class ImportJobFlow:
         new = tuple(s for s in spec.sources if s not in placement.holders)
         self._claim_placed(request, placement)
         if new:
-            job_id = self._start(spec.only(new), known, history)
+            job_id = self._start(spec.only(new), known, history, deadline)
             self._claim(job_id, request.owner, spec.destination, new)
             placement.holders.update(dict.fromkeys(new, job_id))
             placement.started = job_id
@@ -284,8 +298,11 @@ class ImportJobFlow:
                 f"{recorded_note(request.spec.destination_name, counts)}"
             )
 
-    def _start(self, spec: ImportSpec, known: frozenset[str], history: StoreHistory) -> str:
-        """Start the import once and return its job id, waiting through the quota.
+    def _start(
+        self, spec: ImportSpec, known: frozenset[str], history: StoreHistory, deadline: Deadline
+    ) -> str:
+        """Start the import once and return its job id, waiting through the quota (each wait
+        gives the calls after it a new deadline: time queued does not count).
 
         The start operations have no client token, so a start that failed in a way that may have
         started the job (a 5xx, or no answer) is never simply repeated: the job is looked for
@@ -295,21 +312,21 @@ class ImportJobFlow:
         delays = self.ctx.retry_backoff.jittered(self.ctx.rand)
         while True:
             try:
-                job_id = self.api.start_job(self.kind, spec.start_request())
+                job_id = self.api.start_job(self.kind, spec.start_request(), deadline=deadline)
                 break
             except QuotaExceededError:
-                self._wait_for_quota()
+                deadline = self._wait_for_quota()
             except OutcomeUnknownError as unknown:
                 self.progress.line(
                     "the start got no clear answer; looking for the job before trying again"
                 )
-                self.ctx.deadline.sleep(next(delays))
-                found = self._started_unseen(spec, known, history)
+                deadline.sleep(next(delays))
+                found = self._started_unseen(spec, known, history, deadline)
                 if found is not None:
                     job_id = found
                     break
-                if self.ctx.deadline.expired():
-                    raise ProviderError(str(unknown)) from None
+                if deadline.expired():
+                    raise ProviderError(**unknown.fields()) from None
         self.board.record_start()
         history.note_start(job_id, spec.sources)
         self.progress.line(
@@ -318,19 +335,20 @@ class ImportJobFlow:
         return job_id
 
     def _started_unseen(
-        self, spec: ImportSpec, known: frozenset[str], history: StoreHistory
+        self, spec: ImportSpec, known: frozenset[str], history: StoreHistory, deadline: Deadline
     ) -> str | None:
         """The job a start without a clear answer started, if the store's jobs show it: one not
         known before the start, running with exactly spec's files, or already ended having
         imported only spec's files (a quick job may end before the answer is given up on)."""
-        holdings = refresh(self.api, history, full=True)  # it may have ended unseen already
+        holdings = refresh(self.api, history, deadline, full=True)  # it may have ended unseen
         wanted = frozenset(spec.sources)
         running = [j for j, s in holdings.active.items() if j not in known and s == wanted]
         ended = [j for j, s in holdings.finished.items() if j not in known and s and s <= wanted]
         return min(running or ended, default=None)
 
-    def _wait_for_quota(self) -> None:
-        """Wait until a job of this process ends (or the quota poll passes); the clock restarts."""
+    def _wait_for_quota(self) -> Deadline:
+        """Wait until a job of this process ends (or the quota poll passes); the deadline of the
+        calls after it (time waiting in the queue does not count)."""
         self.progress.status(
             "quota", "waiting: the concurrent import job quota is full in this region"
         )
@@ -339,15 +357,20 @@ class ImportJobFlow:
                 self.policy.timeout_seconds, self.policy.quota_poll_seconds
             )
         except TimeoutError as stalled:
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.start} could not start: the concurrent "
-                f"import job quota stayed full ({stalled}); wait for running jobs to end, raise "
-                "the quota, or raise timeoutSeconds"
+            raise self.ctx.error(
+                f"the concurrent import job quota stayed full ({stalled})",
+                "wait for running jobs to end, raise the quota, or raise timeoutSeconds",
+                operation=self.kind.start,
             ) from None
-        self._restart_clock()  # the queue moved: time waiting in it does not count
+        return self.deadline()
 
     def _converge(
-        self, spec: ImportSpec, job_id: str, known: frozenset[str], history: StoreHistory
+        self,
+        spec: ImportSpec,
+        job_id: str,
+        known: frozenset[str],
+        history: StoreHistory,
+        deadline: Deadline,
     ) -> bool:
         """True to keep job_id; False when a racing run's job won and job_id was cancelled.
 
@@ -357,18 +380,19 @@ class ImportJobFlow:
         blind to timestamps: the smallest job id wins. Each run watches the running jobs while
         its own is SUBMITTED (up to CONVERGE_SECONDS); one that sees a smaller racer cancels its
         own job while it is still SUBMITTED and plans again (recording the winner). The
-        smallest never cancels, so one of the racers always imports.
+        smallest never cancels, so one of the racers always imports. Its reads are bounded by
+        deadline (the start's); the watching itself lasts CONVERGE_SECONDS.
         """
         wanted = frozenset(spec.sources)
         for _ in polls(self._converge_poll(), Deadline.after(self.clock, CONVERGE_SECONDS)):
-            holdings = refresh(self.api, history)
+            holdings = refresh(self.api, history, deadline)
             racers = sorted(
                 other
                 for other, sources in holdings.active.items()
                 if other not in known and other != job_id and sources & wanted
             )
             if racers and racers[0] < job_id:
-                return not self._yield_to(spec, job_id, racers[0], history)
+                return not self._yield_to(spec, job_id, racers[0], history, deadline)
             if job_id in holdings.finished or holdings.statuses.get(job_id) != "SUBMITTED":
                 return True
         return True
@@ -381,14 +405,16 @@ class ImportJobFlow:
             min(poll.cap, CONVERGE_POLL.cap),
         )
 
-    def _yield_to(self, spec: ImportSpec, job_id: str, winner: str, history: StoreHistory) -> bool:
+    def _yield_to(
+        self, spec: ImportSpec, job_id: str, winner: str, history: StoreHistory, deadline: Deadline
+    ) -> bool:
         """Cancel job_id, which lost the race to winner, if it is still SUBMITTED; True if so."""
-        job = self.refresh(job_id)
-        if job is not None and job.get("status") != "SUBMITTED":
+        job = self.refresh(job_id, deadline)
+        if job is not None and (job.get("status") != "SUBMITTED" or self.kind.cancel is None):
+            why = "cannot be cancelled" if self.kind.cancel is None else f"is {job.get('status')}"
             self.progress.warn(
                 f"job {winner} of a racing run imports some of the same files and wins (smaller "
-                f"id), but job {job_id} is {job.get('status')} already: keeping it, so both "
-                "import those files"
+                f"id), but job {job_id} {why} already: keeping it, so both import those files"
             )
             return False
         self.progress.line(
@@ -470,15 +496,17 @@ class ImportJobFlow:
         taken = self.owners.claim(owner, place, sources)
         if taken is not None:
             source, other = taken
-            raise ProviderError(
-                f"{self.ctx.resource}: import job {job_id} already belongs to {other} of this "
-                f"stack for {source} (the same file into the same {self.kind.store_noun}, "
-                f"{self.kind.label(destination)}); each file belongs to exactly one batch per "
-                "destination: remove one of the two resources or give them different files"
+            raise self.ctx.error(
+                f"import job {job_id} already belongs to {other} of this stack for {source} (the "
+                f"same file into the same {self.kind.store_noun}, {self.kind.label(destination)})",
+                "each file belongs to exactly one batch per destination: remove one of the two "
+                "resources or give them different files",
             )
 
-    def _restart_clock(self) -> None:
-        self.ctx.deadline = Deadline.after(self.clock, self.policy.timeout_seconds)
+    def deadline(self) -> Deadline:
+        """A deadline timeoutSeconds from now: what bounds one phase of an operation (the
+        placement after the start turn, the wait, a refresh)."""
+        return Deadline.after(self.clock, self.policy.timeout_seconds)
 
     # --- wait, settle, refresh, cancel ---------------------------------------------------------
     def wait(self, job_id: str, just_started: bool = False) -> dict[str, Any]:
@@ -487,31 +515,32 @@ class ImportJobFlow:
         A job just started is known to be SUBMITTED, so the first read waits one interval. A
         status read that keeps failing transiently does not end the wait before the timeout.
         """
-        self._restart_clock()
-        deadline = self.ctx.deadline
+        deadline = self.deadline()
         intervals = self.policy.status_poll.intervals()
         slept = self._pause(deadline, next(intervals)) if just_started else 0.0
         job: dict[str, Any] = {"id": job_id, "status": "SUBMITTED", "items": []}
         with self.board.watching(self.kind, job_id):
             while True:
-                job = self._read(job_id, max_age=slept / 2, last=job)
+                job = self._read(job_id, deadline, max_age=slept / 2, last=job)
                 status = str(job["status"])
                 self.progress.status(status, f"job {job_id}: {status}, {items_done(job)}")
                 if status not in JOB_ACTIVE:
                     return job
                 if deadline.expired():
-                    raise ProviderError(
-                        timeout_message(self.kind, self.ctx.resource, job_id, status)
-                    )
+                    raise self.ctx.error(*timed_out(self.kind, job_id, status))
                 slept = self._pause(deadline, next(intervals))
 
-    def _read(self, job_id: str, max_age: float, last: dict[str, Any]) -> dict[str, Any]:
+    def _read(
+        self, job_id: str, deadline: Deadline, max_age: float, last: dict[str, Any]
+    ) -> dict[str, Any]:
         """The job's latest status, items included when they matter; last when reads fail."""
         try:
-            job = dict(self._shared_status(job_id, max_age))
+            job = dict(self._shared_status(job_id, deadline, max_age))
             status_changed = job["status"] != self.progress.last_status
             if "items" not in job and (job["status"] not in JOB_ACTIVE or status_changed):
-                job = dict(self.api.get_job(self.kind, job_id))  # a batched summary has no items
+                job = dict(
+                    self.api.get_job(self.kind, job_id, self.destination, deadline=deadline)
+                )  # no items
         except RetriesExhaustedError:
             return last
         return {**job, "items": job.get("items", last.get("items", []))}
@@ -529,7 +558,7 @@ class ImportJobFlow:
         deadline.sleep(interval)
         return interval
 
-    def _shared_status(self, job_id: str, max_age: float) -> Mapping[str, Any]:
+    def _shared_status(self, job_id: str, deadline: Deadline, max_age: float) -> Mapping[str, Any]:
         """The job as read by any waiter within max_age seconds, else read now.
 
         One job watched alone is read in full (the kind's get, items included); several of a kind
@@ -542,57 +571,73 @@ class ImportJobFlow:
         try:
             ids = self.board.batch_for(self.kind, job_id)
             if len(ids) == 1:
-                summaries = [self.api.get_job(self.kind, job_id)]
+                summaries = [
+                    self.api.get_job(self.kind, job_id, self.destination, deadline=deadline)
+                ]
             else:
-                summaries = list(self.api.jobs_by_id(self.kind, ids))
+                summaries = list(self.api.jobs_by_id(self.kind, ids, deadline=deadline))
         finally:
             self.board.end_read(self.kind, summaries)
         found = next((s for s in summaries if str(s["id"]) == job_id), None)
-        return found if found is not None else self.api.get_job(self.kind, job_id)
+        if found is not None:
+            return found
+        return self.api.get_job(self.kind, job_id, self.destination, deadline=deadline)
 
     def settle(self, job: dict[str, Any]) -> dict[str, Any]:
         """job, once it imported something; ProviderError naming every failed item otherwise."""
         if job.get("status") in JOB_UNSUCCESSFUL:
-            raise ProviderError(failure_message(self.ctx.resource, job))
+            raise self.ctx.error(failure(job))
         if job.get("status") == "COMPLETED_WITH_FAILURES":
             self.progress.warn(partial_warning(self.kind, job))
         return job
 
-    def refresh(self, job_id: str) -> dict[str, Any] | None:
-        """The job in full, or None when the service no longer knows it."""
+    def refresh(self, job_id: str, deadline: Deadline | None = None) -> dict[str, Any] | None:
+        """The job in full, or None when the service no longer knows it; the read is bounded by
+        deadline (by default timeoutSeconds from now)."""
         try:
-            return dict(self.api.get_job(self.kind, job_id))
+            return dict(
+                self.api.get_job(
+                    self.kind, job_id, self.destination, deadline=deadline or self.deadline()
+                )
+            )
         except ResourceMissingError:
             return None
 
     def cancel(self, job_id: str) -> dict[str, Any] | None:
         """Cancel job_id if it still runs and wait until it ended; return it as it ended.
 
-        A finished or unknown job needs nothing (None when unknown). ProviderError when it does
-        not report an end within CANCEL_CONFIRM_SECONDS.
+        A finished or unknown job needs nothing (None when unknown); a job of a kind HealthOmics
+        cannot cancel is left running, with a warning. ProviderError when it does not report an
+        end within CANCEL_CONFIRM_SECONDS.
         """
-        self.ctx.deadline = Deadline.after(self.clock, CANCEL_CONFIRM_SECONDS)
-        job = self.refresh(job_id)
+        deadline = Deadline.after(self.clock, CANCEL_CONFIRM_SECONDS)
+        job = self.refresh(job_id, deadline)
         if job is None or job["status"] not in JOB_ACTIVE:
             return job
+        if self.kind.cancel is None:
+            self.progress.warn(
+                f"job {job_id} is {job['status']}: HealthOmics cannot cancel a {self.kind.noun}, "
+                "so it runs on"
+            )
+            return job
         try:
-            self.api.cancel_job(self.kind, job_id)
+            self.api.cancel_job(self.kind, job_id, self.destination, deadline=deadline)
         except ResourceMissingError:
             return None
         except ProviderError:
-            job = self.refresh(job_id)  # it may have finished between the read and the cancel
+            job = self.refresh(job_id, deadline)  # it may have ended between the read and cancel
             if job is None or job["status"] not in JOB_ACTIVE:
                 return job
             raise
         self.progress.line(f"cancelling job {job_id}")
-        for _ in polls(self.policy.status_poll, self.ctx.deadline):
-            job = self.refresh(job_id)
+        for _ in polls(self.policy.status_poll, deadline):
+            job = self.refresh(job_id, deadline)
             if job is None or job["status"] not in JOB_ACTIVE:
                 return job
-        raise ProviderError(
-            f"{self.ctx.resource}: import job {job_id} was cancelled but did not report "
-            f"CANCELLED within {CANCEL_CONFIRM_SECONDS:.0f}s; check it with "
-            f"`aws omics {self.kind.command(self.kind.get)}` and run destroy again"
+        raise self.ctx.error(
+            f"import job {job_id} was cancelled but did not report CANCELLED within "
+            f"{CANCEL_CONFIRM_SECONDS:.0f}s",
+            f"check it with `aws omics {self.kind.command(self.kind.get)}` and run destroy again",
         )
 
 

@@ -25,7 +25,9 @@ class ImportSpec:
     """What an import job of kind imports, normalized so that the same data compares equal.
 
     destination holds the kind's destination keys (destinationName; and versionName), settings
-    each setting key given a value other than its default, as canonical JSON.
+    each setting key given a value other than its default, as canonical JSON. items holds each
+    declared item as the kind's start request takes it (canonical JSON), sources the file that
+    identifies each (JobKind.item_source), in the same order.
     """
 
     kind: JobKind
@@ -33,6 +35,7 @@ class ImportSpec:
     role_arn: str
     sources: tuple[str, ...]
     settings: tuple[tuple[str, str], ...] = ()
+    items: tuple[str, ...] = ()
 
     @classmethod
     def from_inputs(cls, kind: JobKind, inputs: Mapping[str, Any]) -> ImportSpec:
@@ -41,25 +44,28 @@ class ImportSpec:
             kind=kind,
             destination=kind.destination(inputs),
             role_arn=inputs["roleArn"],
-            sources=tuple(item["source"] for item in inputs["items"]),
+            sources=tuple(kind.item_source(item) for item in inputs["items"]),
             settings=_settings(kind, inputs),
+            items=tuple(json.dumps(item, sort_keys=True) for item in inputs["items"]),
         )
 
     @property
     def destination_name(self) -> str:
         """The store the job imports into."""
-        return dict(self.destination)["destinationName"]
+        return dict(self.destination)[self.kind.store_key]
 
     def only(self, sources: tuple[str, ...]) -> ImportSpec:
         """This spec importing only sources (the files the store does not hold yet)."""
-        return replace(self, sources=sources)
+        kept = frozenset(sources)
+        items = tuple(i for s, i in zip(self.sources, self.items, strict=True) if s in kept)
+        return replace(self, sources=tuple(s for s in self.sources if s in kept), items=items)
 
     def start_request(self) -> dict[str, Any]:
         """The arguments of the kind's start operation for this spec."""
         request: dict[str, Any] = {
             **dict(self.destination),
             "roleArn": self.role_arn,
-            "items": [{"source": source} for source in self.sources],
+            self.kind.items_key: [json.loads(item) for item in self.items],
         }
         request.update((key, json.loads(value)) for key, value in self.settings)
         return request

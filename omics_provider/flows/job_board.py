@@ -157,6 +157,8 @@ class JobBoard:
     def batch_for(self, kind: JobKind, job_id: str) -> list[str]:
         """The ids to read together with job_id: it first, then other watched jobs of its kind,
         20 at most."""
+        if not kind.list_by_ids:
+            return [job_id]
         with self.changed:
             others = [j for k, j in self._watched if k == kind and j != job_id]
         return [job_id, *others][:LIST_IDS_LIMIT]

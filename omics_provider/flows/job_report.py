@@ -39,15 +39,16 @@ def items_done(job: Mapping[str, Any]) -> str:
     return f"{done}/{len(items)} items done"
 
 
-def failure_message(resource: str, job: Mapping[str, Any]) -> str:
-    """One line naming the job, its status and message, and each failed item (the first 20)."""
+def failure(job: Mapping[str, Any]) -> str:
+    """What went wrong with a job that imported nothing: the job, its status and message, and
+    each failed item (the first 20)."""
     failed = failed_items(job)
     shown = "; ".join(_item_line(item) for item in failed[:FAILED_ITEMS_SHOWN])
     more = len(failed) - FAILED_ITEMS_SHOWN
     rest = f"; and {more} more failed items" if more > 0 else ""
     message = job.get("statusMessage") or "no status message"
     return (
-        f"{resource}: import job {job['id']} ended {job['status']} ({message}); "
+        f"import job {job['id']} ended {job['status']} ({message}); "
         f"failed items: {shown or 'none reported'}{rest}"
     )
 
@@ -68,12 +69,14 @@ def partial_warning(kind: JobKind, job: Mapping[str, Any]) -> str:
     )
 
 
-def timeout_message(kind: JobKind, resource: str, job_id: str, status: str) -> str:
+def timed_out(kind: JobKind, job_id: str, status: str) -> tuple[str, str]:
     """Why create gave up waiting for a job of kind, and what the user can do."""
+    advice = "the next `pulumi up` adopts it and waits again (raise timeoutSeconds to wait longer)"
+    if kind.cancel is not None:
+        advice = f"{advice}, or cancel it with `aws omics {kind.command(kind.cancel)}`"
     return (
-        f"{resource}: import job {job_id} is still {status} after timeoutSeconds; it was not "
-        "cancelled: the next `pulumi up` adopts it and waits again (raise timeoutSeconds to "
-        f"wait longer), or cancel it with `aws omics {kind.command(kind.cancel)}`"
+        f"import job {job_id} is still {status} after timeoutSeconds; it was not cancelled",
+        advice,
     )
 
 

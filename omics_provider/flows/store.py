@@ -17,7 +17,7 @@ from omics_provider.core.errors import (
 )
 from omics_provider.core.kinds import StoreKind
 from omics_provider.core.service import STORE_TRANSITIONAL
-from omics_provider.core.timing import Backoff, polls
+from omics_provider.core.timing import Backoff, Deadline, polls
 
 StoreKey = Mapping[str, str]
 """The request members that name one store (`name`) or store version (`name`, `versionName`)."""
@@ -92,12 +92,19 @@ class StoreSpec:
 
 
 class StoreFlow:
-    """One resource's store of one kind: create or adopt, refresh, describe, delete."""
+    """One resource's store of one kind: create or adopt, refresh, describe, delete.
 
-    def __init__(self, api: OmicsApi, kind: StoreKind, status_poll: Backoff) -> None:
+    Each public method is one operation: its calls and waits are bounded by one deadline,
+    timeout_seconds from its start, handed to every call it makes.
+    """
+
+    def __init__(
+        self, api: OmicsApi, kind: StoreKind, status_poll: Backoff, timeout_seconds: float
+    ) -> None:
         self.api = api
         self.kind = kind
         self.status_poll = status_poll
+        self.timeout_seconds = timeout_seconds
         self.ctx = api.ctx
         self.progress = api.ctx.progress
 
@@ -107,20 +114,24 @@ class StoreFlow:
         If this raises after the store was created, the store exists unrecorded: the next
         `pulumi up` reports that it exists and suggests adoptExisting.
         """
-        key = spec.key(self.kind)
-        response = self._request_create(spec)
+        key, deadline = spec.key(self.kind), self._deadline()
+        response = self._request_create(spec, deadline)
         if response is None:
             if not adopt:
-                raise ProviderError(
-                    f"{self.ctx.resource}: {self.kind.label(key)} already exists; "
+                raise self.ctx.error(
+                    f"{self.kind.label(key)} already exists",
                     "set adoptExisting: true to take it over (`pulumi import` does not work for "
-                    "dynamic resources), or choose another name"
+                    "dynamic resources), or choose another name",
                 )
-            return self.adopt(spec)
+            return self._adopt(spec, deadline)
         self.progress.line(f"creating {self.kind.label(key)} ({response['id']})")
-        return self.wait(key)
+        return self._wait(key, deadline)
 
-    def _request_create(self, spec: StoreSpec) -> Mapping[str, Any] | None:
+    def _deadline(self) -> Deadline:
+        """The deadline of an operation starting now."""
+        return Deadline.after(self.ctx.clock, self.timeout_seconds)
+
+    def _request_create(self, spec: StoreSpec, deadline: Deadline) -> Mapping[str, Any] | None:
         """The kind's create (None when the name is taken), never repeated blindly.
 
         After a failure that may have created the store (a 5xx, or no answer), a store of that
@@ -130,20 +141,22 @@ class StoreFlow:
         while True:
             attempted_at = datetime.now(UTC)
             try:
-                return self.api.create_store(self.kind, spec.create_request())
+                return self.api.create_store(self.kind, spec.create_request(), deadline=deadline)
             except ConflictError:
                 return None
             except OutcomeUnknownError as unknown:
-                self.ctx.deadline.sleep(next(delays))
-                created = self._created_since(spec, attempted_at - CLOCK_SKEW)
+                deadline.sleep(next(delays))
+                created = self._created_since(spec, attempted_at - CLOCK_SKEW, deadline)
                 if created is not None:
                     return created
-                if self.ctx.deadline.expired():
-                    raise ProviderError(str(unknown)) from None
+                if deadline.expired():
+                    raise ProviderError(**unknown.fields()) from None
 
-    def _created_since(self, spec: StoreSpec, since: datetime) -> Mapping[str, Any] | None:
+    def _created_since(
+        self, spec: StoreSpec, since: datetime, deadline: Deadline
+    ) -> Mapping[str, Any] | None:
         """The store spec names if it was created at or after since as spec describes it."""
-        store = self.find(spec.key(self.kind))
+        store = self._find(spec.key(self.kind), None, deadline)
         if store is None or not spec.describes(store):
             return None
         created = store.get("creationTime")
@@ -151,26 +164,34 @@ class StoreFlow:
 
     def adopt(self, spec: StoreSpec) -> dict[str, Any]:
         """The existing store spec names, ACTIVE, with the declared description."""
+        return self._adopt(spec, self._deadline())
+
+    def _adopt(self, spec: StoreSpec, deadline: Deadline) -> dict[str, Any]:
         key = spec.key(self.kind)
-        live = self.api.get_store(self.kind, key)
+        live = self.api.get_store(self.kind, key, deadline=deadline)
         mismatch = spec.mismatch(live)
         if mismatch is not None:
             prop, live_value, declared = mismatch
-            raise ProviderError(
-                f"{self.ctx.resource}: adoptExisting: {self.kind.label(key)} has {prop} "
-                f"{live_value}, not {declared}; its {prop} cannot change, so set {prop} to the "
-                f"{self.kind.prefix}'s {prop} or choose another name"
+            raise self.ctx.error(
+                f"adoptExisting: {self.kind.label(key)} has {prop} {live_value}, not {declared}; "
+                f"its {prop} cannot change",
+                f"set {prop} to the {self.kind.prefix}'s {prop} or choose another name",
             )
         self.progress.line(f"adopted existing {self.kind.label(key)} ({live['id']})")
-        store = self.wait(key)
+        store = self._wait(key, deadline)
         if spec.description is not None and spec.description != store.get("description", ""):
-            store = self.update_description(key, spec.description)
+            store = self._update_description(key, spec.description, deadline)
         return store
 
     def find(self, key: StoreKey, store_id: str | None = None) -> dict[str, Any] | None:
         """The store key names (and, if given, with id store_id), or None when there is none."""
+        return self._find(key, store_id, self._deadline())
+
+    def _find(
+        self, key: StoreKey, store_id: str | None, deadline: Deadline
+    ) -> dict[str, Any] | None:
         try:
-            store = dict(self.api.get_store(self.kind, key))
+            store = dict(self.api.get_store(self.kind, key, deadline=deadline))
         except ResourceMissingError:
             return None
         if store_id is not None and store.get("id") != store_id:
@@ -179,58 +200,66 @@ class StoreFlow:
 
     def wait(self, key: StoreKey) -> dict[str, Any]:
         """Poll the store until it is ACTIVE and return it; ProviderError if FAILED or too slow."""
+        return self._wait(key, self._deadline())
+
+    def _wait(self, key: StoreKey, deadline: Deadline) -> dict[str, Any]:
         store: dict[str, Any] = {}
-        for _ in polls(self.status_poll, self.ctx.deadline):
-            store = dict(self.api.get_store(self.kind, key))
+        for _ in polls(self.status_poll, deadline):
+            store = dict(self.api.get_store(self.kind, key, deadline=deadline))
             status = str(store.get("status"))
             self.progress.status(status, f"{self.kind.label(key)}: {status}")
             if status not in STORE_TRANSITIONAL:
                 break
         else:
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
-                "run `pulumi up` again to keep waiting"
+            raise self.ctx.error(
+                f"{self.kind.label(key)} is still {store.get('status')}",
+                "run `pulumi up` again to keep waiting",
             )
         if store.get("status") != "ACTIVE":
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.label(key)} is {store.get('status')} "
-                f"({store.get('statusMessage') or 'no status message'}); delete it (or fix the "
-                "reference and KMS settings) and run `pulumi up` again"
+            raise self.ctx.error(
+                f"{self.kind.label(key)} is {store.get('status')} "
+                f"({store.get('statusMessage') or 'no status message'})",
+                "delete it (or fix the reference and KMS settings) and run `pulumi up` again",
             )
         return store
 
     def update_description(self, key: StoreKey, description: str) -> dict[str, Any]:
         """Set the store's description in place and return the store once ACTIVE again."""
-        self.api.update_store_description(self.kind, key, description)
+        return self._update_description(key, description, self._deadline())
+
+    def _update_description(
+        self, key: StoreKey, description: str, deadline: Deadline
+    ) -> dict[str, Any]:
+        self.api.update_store_description(self.kind, key, description, deadline=deadline)
         self.progress.line(f"updated the description of {self.kind.label(key)}")
-        return self.wait(key)
+        return self._wait(key, deadline)
 
     def delete(self, key: StoreKey, store_id: str, force: bool) -> None:
         """Delete the store and wait until it is gone; refuse a store holding data unless force."""
-        store = self.find(key, store_id)
+        deadline = self._deadline()
+        store = self._find(key, store_id, deadline)
         if store is None:
             return
         size_key = f"{self.kind.prefix}SizeBytes"
         size = int(store.get(size_key) or 0)
         if size > 0 and not force:
-            raise ProviderError(
-                f"{self.ctx.resource}: {self.kind.label(key)} holds imported data "
-                f"({size_key}={size}); "
-                f"deleting it deletes those {self.kind.data_noun} for good, so it is refused. "
-                "To delete it on purpose, set forceDestroy: true, run `pulumi up`, then destroy "
-                "again"
+            raise self.ctx.error(
+                f"{self.kind.label(key)} holds imported data ({size_key}={size}); deleting it "
+                f"deletes those {self.kind.data_noun} for good, so it is refused",
+                "to delete it on purpose, set forceDestroy: true, run `pulumi up`, then destroy "
+                "again",
             )
         if store.get("status") != "DELETING":
             try:
-                self.api.delete_store(self.kind, key, force)
+                self.api.delete_store(self.kind, key, force, deadline=deadline)
             except ResourceMissingError:
                 return
         self.progress.line(f"deleting {self.kind.label(key)}")
-        for _ in polls(self.status_poll, self.ctx.deadline):
-            store = self.find(key, store_id)
+        for _ in polls(self.status_poll, deadline):
+            store = self._find(key, store_id, deadline)
             if store is None:
                 return
-        raise ProviderError(
-            f"{self.ctx.resource}: {self.kind.label(key)} is still {store.get('status')}; "
-            "run destroy again to keep waiting"
+        raise self.ctx.error(
+            f"{self.kind.label(key)} is still {store.get('status')}",
+            "run destroy again to keep waiting",
         )

@@ -22,6 +22,7 @@ from omics_provider.aws.omics_api import OmicsApi
 from omics_provider.core.errors import ResourceMissingError
 from omics_provider.core.kinds import Destination, JobKind
 from omics_provider.core.service import JOB_ACTIVE, JOB_SUCCEEDED
+from omics_provider.core.timing import Deadline
 
 IMPORTED = "COMPLETED"
 """An item with this status is in the store (in a COMPLETED_WITH_FAILURES job too)."""
@@ -92,7 +93,7 @@ class StoreHistory:
     @property
     def store(self) -> str:
         """The store the destination is in."""
-        return dict(self.destination)["destinationName"]
+        return dict(self.destination)[self.kind.store_key]
 
     def note_start(self, job_id: str, sources: Iterable[str]) -> None:
         """Record a job this process started: running, listing sources (lists may lag)."""
@@ -114,10 +115,14 @@ class StoreHistory:
 
 
 def refresh(
-    api: OmicsApi, history: StoreHistory, since: float | None = None, full: bool = False
+    api: OmicsApi,
+    history: StoreHistory,
+    deadline: Deadline,
+    since: float | None = None,
+    full: bool = False,
 ) -> Holdings:
     """The store's holdings now: every page listed the first time (or when full), only running
-    jobs after.
+    jobs after; every call bounded by deadline.
 
     A job is read (the kind's get) when its files are not known yet and once more when it
     ends; never again. Creates of one process share history, so the lock makes them take turns;
@@ -133,18 +138,22 @@ def refresh(
             summaries = [
                 s
                 for status in JOB_ACTIVE
-                for s in api.jobs_into(history.kind, history.store, status)
+                for s in api.jobs_into(history.kind, history.destination, status, deadline=deadline)
             ]
         else:
-            summaries = list(api.jobs_into(history.kind, history.store))
-        _merge(api, history, summaries, full=full or not history.listed)
+            summaries = list(api.jobs_into(history.kind, history.destination, deadline=deadline))
+        _merge(api, history, summaries, deadline, full=full or not history.listed)
         history.listed = True
         history.refreshed_at = clock.monotonic()
         return history.holdings()
 
 
 def _merge(
-    api: OmicsApi, history: StoreHistory, summaries: Sequence[Mapping[str, Any]], full: bool
+    api: OmicsApi,
+    history: StoreHistory,
+    summaries: Sequence[Mapping[str, Any]],
+    deadline: Deadline,
+    full: bool,
 ) -> None:
     """Fold a listing into history: new finished jobs read, running jobs' files read once, and
     jobs that were running but are not in a running list any more read as ended."""
@@ -167,7 +176,7 @@ def _merge(
     if not full:
         ended += [job_id for job_id in history.active if job_id not in running]
     unknown = [job_id for job_id in running if job_id not in history.active]
-    for job in _read_all(api, history.kind, [*ended, *unknown]):
+    for job in _read_all(api, history, [*ended, *unknown], deadline):
         _record(history, job)
 
 
@@ -176,12 +185,14 @@ def _lands_in(summary: Mapping[str, Any], destination: Destination) -> bool:
     return all(summary.get(key) == value for key, value in destination)
 
 
-def _read_all(api: OmicsApi, kind: JobKind, job_ids: list[str]) -> list[Mapping[str, Any]]:
+def _read_all(
+    api: OmicsApi, history: StoreHistory, job_ids: list[str], deadline: Deadline
+) -> list[Mapping[str, Any]]:
     """Each job read in full, READERS at a time; a job the service no longer knows is left out."""
 
     def read(job_id: str) -> Mapping[str, Any] | None:
         try:
-            return api.get_job(kind, job_id)
+            return api.get_job(history.kind, job_id, history.destination, deadline=deadline)
         except ResourceMissingError:
             return {"id": job_id, "status": "FAILED", "items": []}
 
@@ -213,6 +224,9 @@ def imported_sources(job: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
-def read_store(api: OmicsApi, kind: JobKind, destination: Destination) -> Holdings:
-    """Every job of kind into destination, read once: for `omics-variant-import plan --store`."""
-    return refresh(api, StoreHistory(kind, destination))
+def read_store(
+    api: OmicsApi, kind: JobKind, destination: Destination, deadline: Deadline
+) -> Holdings:
+    """Every job of kind into destination, read once within deadline: for
+    `omics-variant-import plan --store`."""
+    return refresh(api, StoreHistory(kind, destination), deadline)

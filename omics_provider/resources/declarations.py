@@ -93,7 +93,7 @@ def declared_items(
         where = dict(zip(destination, values, strict=True))
         named = all(isinstance(where.get(key), str) for key in kind.destination_keys)
         if named and isinstance(resolved_items, list):
-            sources = [_source(item) for item in resolved_items]
+            sources = [_source(kind, item) for item in resolved_items]
             program_declarations().register(
                 kind,
                 resource,
@@ -121,9 +121,10 @@ def _region(kind: JobKind, resource: str, region: Any) -> str:
     return resolved
 
 
-def _source(item: Any) -> str | None:
+def _source(kind: JobKind, item: Any) -> str | None:
+    """The file that identifies a declared item of kind (a URI, or a map the kind reads)."""
     if isinstance(item, str):
         return item
-    if isinstance(item, Mapping) and isinstance(item.get("source"), str):
-        return str(item["source"])
+    if isinstance(item, Mapping):
+        return kind.item_source(item) or None
     return None

@@ -272,7 +272,7 @@ class ImportJobProvider(OmicsProvider):
         """Validate offline; for a new batch, say that what the store holds is only recorded."""
         result = super().check(olds, news)
         if not olds.get("destinationName") and not result.failures:
-            progress = self.context(result.inputs, 0).progress
+            progress = self.context(result.inputs).progress
             progress.line(new_batch_summary(result.inputs))
         return result
 
@@ -321,10 +321,11 @@ class ImportJobProvider(OmicsProvider):
     def _flow(self, inputs: Mapping[str, Any]) -> ImportJobFlow:
         """The flow for this resource's job, on the board of its endpoint and resolved region."""
         timeout = float(inputs.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS)
-        api = OmicsApi(self.client(inputs.get("region")), self.context(inputs, timeout))
+        api = OmicsApi(self.client(inputs.get("region")), self.context(inputs))
         settings = self.settings
         policy = JobPolicy(settings.status_poll, settings.quota_poll_seconds, timeout)
-        return ImportJobFlow.on_shared_board(api, self.job_kind, policy)
+        destination = self.job_kind.destination(inputs)
+        return ImportJobFlow.on_shared_board(api, self.job_kind, policy, destination)
 
 
 def job_outputs(inputs: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, Any]:

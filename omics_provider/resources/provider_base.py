@@ -21,8 +21,7 @@ from omics_provider.aws.clients import (
 from omics_provider.core.errors import ProviderError
 from omics_provider.core.namespace import CONFIG_NAMESPACE
 from omics_provider.core.progress import Progress
-from omics_provider.core.redaction import redact
-from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK, Backoff, Clock, Deadline
+from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK, Backoff, Clock
 from omics_provider.core.validation import Checker, number_from_text, quoted
 from omics_provider.resources.plugin_pool import widen_plugin_pool
 
@@ -100,8 +99,8 @@ def poll_floor(aws: AwsSettings) -> float:
 
 def reported(method: F) -> F:
     """Run a provider method that may call AWS: refuse bad settings first, and re-raise a
-    ProviderError from the method itself, so the plugin's traceback is short and its last line
-    carries the whole (redacted) message."""
+    ProviderError (its own message, formatted and redacted when it was made) from the method
+    itself, so the plugin's traceback is short and its last line carries the whole message."""
 
     @functools.wraps(method)
     def wrapper(self: OmicsProvider, *args: Any, **kwargs: Any) -> Any:
@@ -109,8 +108,8 @@ def reported(method: F) -> F:
             self.refuse_bad_settings()
             return method(self, *args, **kwargs)
         except ProviderError as error:
-            message = redact(" ".join(str(error).split()))
-        raise ProviderError(message) from None
+            failed = error
+        raise failed.with_traceback(None) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -154,16 +153,17 @@ class OmicsProvider(ResourceProvider):
         """Raise a ProviderError naming every bad stack setting (before anything is sent)."""
         if self.setting_failures:
             reasons = "; ".join(failure.reason for failure in self.setting_failures)
-            raise ProviderError(f"{self.kind}: invalid stack configuration: {reasons}")
+            raise ProviderError(f"invalid stack configuration: {reasons}", resource=self.kind)
 
     def client(self, region: str | None) -> Any:
         """The omics client for region (None: the stack's region or AWS's default chain)."""
         return omics_client(self.settings.aws, region)
 
-    def context(self, props: Mapping[str, Any], seconds: float) -> CallContext:
-        """A CallContext for one operation on the resource props describe, lasting seconds."""
+    def context(self, props: Mapping[str, Any]) -> CallContext:
+        """A CallContext for one operation on the resource props describe (the flow gives each
+        call its deadline)."""
         progress = Progress(self.kind, str(props.get("resourceName") or "?"), self.clock)
-        return CallContext(progress, Deadline.after(self.clock, seconds), self.clock)
+        return CallContext(progress, self.clock)
 
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")

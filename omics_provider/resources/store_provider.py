@@ -231,5 +231,5 @@ class StoreProvider(OmicsProvider):
 
     def _flow(self, inputs: Mapping[str, Any]) -> StoreFlow:
         client = self.client(inputs.get("region"))
-        api = OmicsApi(client, self.context(inputs, STORE_TIMEOUT_SECONDS))
-        return StoreFlow(api, self.store_kind, self.settings.status_poll)
+        api = OmicsApi(client, self.context(inputs))
+        return StoreFlow(api, self.store_kind, self.settings.status_poll, STORE_TIMEOUT_SECONDS)

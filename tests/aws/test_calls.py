@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from omics_provider.aws.calls import CallContext, call
+from omics_provider.aws.errors import error_code
 from omics_provider.core.errors import (
     ConflictError,
     OutcomeUnknownError,
@@ -45,11 +46,14 @@ def failing(times: int, error: Exception, clock: FakeClock | None = None) -> Cal
     return fn
 
 
-def context(clock: FakeClock, seconds: float = 3600.0, rand: float = 1.0) -> CallContext:
+def context(clock: FakeClock, rand: float = 1.0) -> CallContext:
     progress = Progress("VariantImportJob", "batch", clock, io.StringIO())
-    return CallContext(
-        progress, Deadline.after(clock, seconds), clock, Backoff(1, 2, 20), rand=lambda: rand
-    )
+    return CallContext(progress, clock, Backoff(1, 2, 20), rand=lambda: rand)
+
+
+def within(clock: FakeClock, seconds: float = 3600.0) -> Deadline:
+    """The deadline a call is given: seconds from now on clock."""
+    return Deadline.after(clock, seconds)
 
 
 def printed(ctx: CallContext) -> list[str]:
@@ -66,7 +70,7 @@ def test_call_backs_off_exponentially_with_jitter_up_to_the_cap(
 ) -> None:
     clock = FakeClock()
     fn = failing(6, client_error("ThrottlingException", 429), clock)
-    assert call(context(clock, rand=rand), "Op", fn) == "ok"
+    assert call(context(clock, rand=rand), "Op", fn, within(clock)) == "ok"
     assert clock.sleeps == sleeps
 
 
@@ -75,7 +79,7 @@ def test_call_jitter_draws_each_wait_at_random_below_the_schedule() -> None:
     draws = iter([0.9, 0.1, 0.7])
     ctx = context(clock)
     ctx.rand = lambda: next(draws)
-    call(ctx, "Op", failing(3, client_error("ThrottlingException", 429)))
+    call(ctx, "Op", failing(3, client_error("ThrottlingException", 429)), within(clock))
     assert clock.sleeps == pytest.approx([0.9, 0.2, 2.8])
 
 
@@ -91,7 +95,7 @@ def test_call_jitter_draws_each_wait_at_random_below_the_schedule() -> None:
 )
 def test_call_retries_transient_failures(error: Exception) -> None:
     clock = FakeClock()
-    assert call(context(clock), "Op", failing(2, error)) == "ok"
+    assert call(context(clock), "Op", failing(2, error), within(clock)) == "ok"
     assert len(clock.sleeps) == 2
 
 
@@ -110,8 +114,9 @@ def test_call_raises_a_typed_error_at_once_for_a_permanent_failure(
 ) -> None:
     clock = FakeClock()
     with pytest.raises(kind) as raised:
-        call(context(clock), "Op", failing(1, error))
+        call(context(clock), "Op", failing(1, error), within(clock))
     assert type(raised.value) is kind
+    assert (raised.value.operation, raised.value.code) == ("Op", error_code(error))
     assert clock.sleeps == []
 
 
@@ -119,7 +124,7 @@ def test_call_that_is_not_idempotent_is_never_repeated_after_a_server_error() ->
     clock = FakeClock()
     fn = failing(1, client_error("InternalServerException", 500))
     with pytest.raises(OutcomeUnknownError):
-        call(context(clock), "Op", fn, idempotent=False)
+        call(context(clock), "Op", fn, within(clock), idempotent=False)
     assert len(fn.calls) == 1  # type: ignore[attr-defined]
 
 
@@ -127,26 +132,29 @@ def test_call_gives_up_when_its_own_window_closes() -> None:
     clock = FakeClock()
     ctx = context(clock)
     ctx.call_retry_seconds = 60
-    with pytest.raises(RetriesExhaustedError, match="kept failing for 60s"):
-        call(ctx, "Op", failing(10_000, client_error("ThrottlingException", 429)))
+    with pytest.raises(RetriesExhaustedError) as raised:
+        call(ctx, "Op", failing(10_000, client_error("ThrottlingException", 429)), within(clock))
+    assert (raised.value.operation, raised.value.code) == ("Op", "ThrottlingException")
+    assert raised.value.problem == "ThrottlingException happened; it kept failing for 60s"
     assert clock.now - 1_800_000_000.0 == pytest.approx(60)
 
 
-def test_call_window_never_passes_the_operations_deadline() -> None:
+def test_call_window_never_passes_the_deadline_it_is_given() -> None:
     clock = FakeClock()
-    ctx = context(clock, seconds=5)
+    ctx = context(clock)
     with pytest.raises(RetriesExhaustedError):
-        call(ctx, "Op", failing(10_000, client_error("ThrottlingException", 429)))
+        call(ctx, "Op", failing(10_000, client_error("ThrottlingException", 429)), within(clock, 5))
     assert clock.now - 1_800_000_000.0 == pytest.approx(5)
 
 
 def test_call_window_starts_when_the_call_does() -> None:
     """A call made late in a long operation still gets its full window (up to the deadline)."""
     clock = FakeClock()
-    ctx = context(clock, seconds=7200)
+    ctx, operation = context(clock), within(clock, 7200)
     ctx.call_retry_seconds = 600
     clock.sleep(3000)  # e.g. a long wait before this call
-    call(ctx, "Op", failing(20, client_error("ThrottlingException", 429)))  # ~6 minutes of retries
+    throttled = failing(20, client_error("ThrottlingException", 429))  # ~6 minutes of retries
+    call(ctx, "Op", throttled, operation)
     assert sum(clock.sleeps[1:]) > 300
 
 
@@ -156,7 +164,7 @@ def test_call_during_a_long_outage_reports_what_fails_at_least_every_three_minut
     ctx.call_retry_seconds = 30 * 60
     fn = failing(10_000, EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), clock)
     with pytest.raises(RetriesExhaustedError):
-        call(ctx, "GetVariantImportJob", fn)
+        call(ctx, "GetVariantImportJob", fn, within(clock))
     lines = printed(ctx)
     assert lines and all("GetVariantImportJob failing since" in line for line in lines)
     assert all("retrying until" in line and "EndpointConnectionError" in line for line in lines)
@@ -166,8 +174,9 @@ def test_call_during_a_long_outage_reports_what_fails_at_least_every_three_minut
 def test_call_retries_a_short_blip_quietly_and_reports_recovery_after_an_outage() -> None:
     clock = FakeClock()
     quiet = context(clock)
-    call(quiet, "Op", failing(2, client_error("ThrottlingException", 429)))
+    call(quiet, "Op", failing(2, client_error("ThrottlingException", 429)), within(clock))
     assert printed(quiet) == []
     long = context(clock)
-    call(long, "Op", failing(8, client_error("ThrottlingException", 429)))  # about a minute
+    throttled = failing(8, client_error("ThrottlingException", 429))  # about a minute
+    call(long, "Op", throttled, within(clock))
     assert "Op works again after" in printed(long)[-1]

@@ -6,12 +6,14 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from omics_provider.aws.errors import (
-    describe,
+    HINTS,
+    failure,
     is_not_found,
     is_quota_exceeded,
     is_role_not_ready,
     is_transient,
 )
+from omics_provider.core.errors import ConflictError, ProviderError
 
 
 def client_error(code: str, message: str = "boom", status: int = 400) -> ClientError:
@@ -59,25 +61,55 @@ def test_is_role_not_ready(code: str, message: str, expected: bool) -> None:
     assert is_role_not_ready(client_error(code, message)) is expected
 
 
-def test_describe_names_resource_operation_code_message_and_fix() -> None:
-    text = describe(
+def test_failure_is_one_line_naming_resource_operation_code_message_and_fix() -> None:
+    error = failure(
+        ProviderError,
         "VariantImportJob batch-1",
         "StartVariantImportJob",
         client_error("AccessDeniedException", "not authorized"),
     )
-    assert text.startswith("VariantImportJob batch-1: StartVariantImportJob failed")
-    assert "AccessDeniedException: not authorized" in text
-    assert "iam:PassRole" in text
-    assert "\n" not in text
+    assert str(error) == (
+        "VariantImportJob batch-1: StartVariantImportJob failed (AccessDeniedException: not "
+        "authorized); check that the caller may call this operation and may iam:PassRole the "
+        "import role, and that the role trusts omics.amazonaws.com and can read the sources"
+    )
 
 
-def test_describe_uses_the_callers_hint() -> None:
-    error = client_error("ResourceNotFoundException")
-    text = describe("R", "Op", error, hints={"ResourceNotFoundException": "check the store"})
-    assert text.endswith("check the store.")
-
-
-def test_describe_connection_error_suggests_network() -> None:
-    text = describe("R", "Op", EndpointConnectionError(endpoint_url="http://127.0.0.1:1"))
-    assert "EndpointConnectionError" in text
-    assert "network" in text
+@pytest.mark.parametrize(
+    ("error", "hints", "code", "problem", "advice"),
+    [
+        (
+            client_error("ResourceNotFoundException", "gone"),
+            {"ResourceNotFoundException": "check the store"},
+            "ResourceNotFoundException",
+            "gone",
+            "check the store",
+        ),
+        (
+            client_error("ValidationException", "bad"),
+            {"ResourceNotFoundException": "check the store"},
+            "ValidationException",
+            "bad",
+            HINTS["ValidationException"],
+        ),
+        (
+            EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
+            None,
+            None,
+            'EndpointConnectionError: Could not connect to the endpoint URL: "http://127.0.0.1:1"',
+            "check the network and the endpoint, then retry",
+        ),
+    ],
+    ids=["callers-hint", "general-hint", "connection"],
+)
+def test_failure_fields_say_code_problem_and_advice(
+    error: Exception,
+    hints: dict[str, str] | None,
+    code: str | None,
+    problem: str,
+    advice: str,
+) -> None:
+    failed = failure(ConflictError, "R", "Op", error, hints)
+    assert type(failed) is ConflictError
+    assert (failed.resource, failed.operation) == ("R", "Op")
+    assert (failed.code, failed.problem, failed.advice) == (code, problem, advice)

@@ -44,27 +44,102 @@ def client_methods() -> set[str]:
 
 @pytest.mark.parametrize("kind", JOB_KINDS, ids=lambda k: k.resource)
 def test_job_kind_operations_exist_with_a_client_method(kind: JobKind) -> None:
-    operations = [kind.start, kind.get, kind.list, kind.cancel]
+    operations = [kind.start, kind.get, kind.list, str(kind.cancel)]
     assert set(operations) <= set(omics_model().operation_names)
     assert {method_name(op) for op in operations} <= client_methods()
 
 
 @pytest.mark.parametrize("kind", JOB_KINDS, ids=lambda k: k.resource)
 def test_job_kind_start_takes_exactly_destination_role_items_and_settings(kind: JobKind) -> None:
-    declared = {*kind.destination_keys, "roleArn", "items", *kind.setting_keys}
+    declared = {*kind.destination_keys, "roleArn", kind.items_key, *kind.setting_keys}
+    assert kind.store_key in kind.destination_keys
     assert members(kind.start) == declared
-    assert members(kind.start, "output") == {"jobId"}
+    assert members(kind.start, "output") == {kind.job_key}
 
 
 @pytest.mark.parametrize("kind", JOB_KINDS, ids=lambda k: k.resource)
 def test_job_kind_get_list_and_cancel_shapes_match_the_kind(kind: JobKind) -> None:
-    assert members(kind.get) == members(kind.cancel) == {"jobId"}
+    assert members(kind.get) == members(str(kind.cancel)) == {kind.job_key}
     assert kind.list_key in members(kind.list, "output")
-    assert {"ids", "filter", "nextToken"} <= members(kind.list)
+    assert {"filter", "nextToken"} <= members(kind.list)
+    assert ("ids" in members(kind.list)) is kind.list_by_ids
     output: Any = omics_model().operation_model(kind.get).output_shape
-    item = output.members["items"].member
+    item = output.members[kind.items_key].member
     assert ("statusMessage" in item.members) is kind.item_status_messages
+    assert {"source", kind.item_status_key} <= set(item.members)
     assert set(kind.destination_keys) <= members(kind.get, "output")
+
+
+def read_set_files(item: Any) -> str:
+    return str(item["sourceFiles"]["source1"])
+
+
+READ_SET_SHAPE = JobKind(
+    resource="ReadSetImportJob",
+    noun="read set import job",
+    store_noun="sequence store",
+    start="StartReadSetImportJob",
+    get="GetReadSetImportJob",
+    list="ListReadSetImportJobs",
+    cancel=None,
+    list_key="importJobs",
+    destination_keys=("sequenceStoreId",),
+    setting_keys=("clientToken",),
+    quota_group="",
+    max_items=None,
+    item_status_messages=True,
+    store_key="sequenceStoreId",
+    store_in_path=True,
+    job_key="id",
+    items_key="sources",
+    item_source=read_set_files,
+    item_status_key="status",
+    item_statuses=(("NOT_STARTED", "SUBMITTED"), ("FINISHED", "COMPLETED")),
+    list_by_ids=False,
+)
+"""Not a kind of the provider: the shape of read-set imports, described by JobKind's fields, to
+check that those fields can say where a third kind names its store, its jobs and its files."""
+
+
+def test_job_kind_fields_describe_where_read_set_imports_name_store_jobs_and_files() -> None:
+    kind, into = READ_SET_SHAPE, (("sequenceStoreId", "1234567890"),)
+    model = omics_model()
+    for operation in (kind.start, kind.get, kind.list):
+        uri = model.operation_model(operation).http["requestUri"]
+        assert "{sequenceStoreId}" in uri  # the store is a path parameter of every operation
+    assert members(kind.get) == set(kind.job_request("j", into)) == {"id", "sequenceStoreId"}
+    assert set(kind.list_request(into, "IN_PROGRESS")) <= members(kind.list)
+    assert "ids" not in members(kind.list) and not kind.list_by_ids
+    assert not [op for op in model.operation_names if op.startswith("CancelReadSet")]
+    assert {kind.store_key, kind.items_key, "roleArn"} <= members(kind.start)
+    assert kind.job_key in members(kind.start, "output")
+    start: Any = model.operation_model(kind.start).input_shape
+    assert set(start.members[kind.items_key].member.required_members) == {
+        "sourceFiles",
+        "sourceFileType",
+        "subjectId",
+        "sampleId",
+    }
+    answer = {"id": "j", "status": "IN_PROGRESS", "sources": [
+        {"sourceFiles": {"source1": "s3://b/r1.fq", "source2": "s3://b/r2.fq"}, "status": "FAILED",
+         "statusMessage": "bad"},
+    ]}  # fmt: skip
+    assert kind.job(answer)["items"] == [
+        {"source": "s3://b/r1.fq", "jobStatus": "FAILED", "statusMessage": "bad"}
+    ]
+    own: Any = model.shape_for("ReadSetImportJobItemStatus")
+    flows: Any = model.shape_for("JobStatus")  # what variant and annotation items report
+    assert {dict(kind.item_statuses).get(status, status) for status in own.enum} <= set(flows.enum)
+
+
+@pytest.mark.parametrize("kind", JOB_KINDS, ids=lambda k: k.resource)
+def test_job_kind_names_a_job_by_id_and_lists_by_the_store_filter(kind: JobKind) -> None:
+    into = kind.destination({"destinationName": "s", "versionName": "v"})
+    assert kind.job_request("j", into) == {"jobId": "j"}
+    assert kind.list_request(into, None) == {"filter": {"storeName": "s"}}
+    assert kind.list_request(into, "SUBMITTED") == {
+        "filter": {"storeName": "s", "status": "SUBMITTED"}
+    }
 
 
 def test_job_kinds_share_the_concurrent_import_quota_and_differ_in_items() -> None:

@@ -54,7 +54,7 @@ class Race:
 
 def all_at_once(race: Race, source: str, inputs: dict[str, Any]) -> list[Future[Any]]:
     """Every run starts while the others' jobs are still missing from the lists."""
-    cancel = race.case.kind.cancel
+    cancel = race.case.cancel
     cancels = race.calls(cancel)
     creates = [race.create(plugin, inputs) for plugin in race.plugins]
     wait_until(lambda: len(race.jobs_of(source)) == RUNS, "every run to start its own job")

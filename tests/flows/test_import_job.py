@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from omics_emulator import EmulatorHandle, EmulatorSettings, OmicsBackend, start_emulator
 from omics_emulator.pytest_plugin import make_omics_client
-from omics_provider.core.errors import ProviderError
+from omics_provider.core.errors import ProviderError, ResourceMissingError
 from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK
 from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobOwners, place_of
@@ -301,9 +301,11 @@ def test_create_with_adopt_job_id_of_another_import_fails_naming_the_difference(
     flow = job_flow(omics_emulator, owners=owners)
     with pytest.raises(ProviderError) as raised:
         flow.create(request(ImportSpec.from_inputs(VARIANT_IMPORT, declared), adopt_job_id=job_id))
-    message = str(raised.value)
-    assert f"adoptJobId {job_id} does not import what this resource declares" in message
-    assert difference in message
+    refused = raised.value
+    assert refused.problem.startswith(
+        f"adoptJobId {job_id} does not import what this resource declares: "
+    )
+    assert difference in refused.problem and refused.operation is None
     spec = ImportSpec.from_inputs(VARIANT_IMPORT, declared)
     place = place_of(VARIANT_IMPORT, spec.destination, "us-east-1")
     assert owners.claim("someone-else", place, spec.sources) is None
@@ -325,9 +327,13 @@ def test_create_into_a_missing_store_names_destination_name(
 ) -> None:
     with pytest.raises(ProviderError) as raised:
         job_flow(omics_emulator).create(request())
-    message = str(raised.value)
-    assert "StartVariantImportJob failed (ResourceNotFoundException" in message
-    assert "check destinationName" in message
+    failed = raised.value
+    assert type(failed) is ResourceMissingError
+    assert (failed.operation, failed.code) == ("StartVariantImportJob", "ResourceNotFoundException")
+    assert failed.advice is not None and failed.advice.startswith(
+        "no variant store named 'test_store' exists in this account and region: check "
+        "destinationName"
+    )
 
 
 @pytest.mark.parametrize(
@@ -380,8 +386,10 @@ def test_create_gives_up_when_the_quota_stays_full(
         ImportSpec.from_inputs(VARIANT_IMPORT, job_inputs("s3://samples-bucket/z.vcf")),
     )
     flow = job_flow(omics_emulator, quota_poll_seconds=0.05, timeout_seconds=0.3)
-    with pytest.raises(ProviderError, match="quota stayed full"):
+    with pytest.raises(ProviderError) as raised:
         flow.create(request())
+    assert raised.value.operation == "StartVariantImportJob" and raised.value.code is None
+    assert raised.value.problem.startswith("the concurrent import job quota stayed full")
     assert len(jobs_into(omics_emulator)) == 1
     assert "concurrent import job quota is full" in progress_text(flow)
 
@@ -540,9 +548,9 @@ def test_create_refuses_a_job_another_resource_of_this_process_owns(
     first = flows[0].create(request(spec, owner="batch-a", wait=False))
     with pytest.raises(ProviderError) as raised:
         flows[1].create(request(spec, owner="batch-b", wait=False))
-    message = str(raised.value)
-    assert f"import job {first['id']} already belongs to batch-a of this stack" in message
-    assert kind_store.kind.label(spec.destination) in message
+    problem = raised.value.problem
+    assert problem.startswith(f"import job {first['id']} already belongs to batch-a of this stack")
+    assert kind_store.kind.label(spec.destination) in problem
     assert len(kind_store.jobs(omics_emulator)) == 1
 
 
@@ -596,8 +604,10 @@ def test_wait_times_out_with_advice(
     job_id = start_directly(omics_client)
     with pytest.raises(ProviderError) as raised:
         job_flow(omics_emulator, timeout_seconds=0.2).wait(job_id)
-    assert f"import job {job_id} is still" in str(raised.value)
-    assert "next `pulumi up` adopts it" in str(raised.value)
+    assert raised.value.problem == (
+        f"import job {job_id} is still SUBMITTED after timeoutSeconds; it was not cancelled"
+    )
+    assert str(raised.value.advice).startswith("the next `pulumi up` adopts it")
 
 
 def test_wait_keeps_going_through_status_reads_that_keep_failing(

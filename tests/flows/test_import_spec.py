@@ -56,3 +56,21 @@ def test_differences_of_an_annotation_job_name_its_destination_and_settings(
     assert spec.differences({**spec.start_request()}) == []
     [found] = spec.differences({**spec.start_request(), **job})
     assert found.startswith(difference)
+
+
+def test_start_request_sends_the_declared_items_under_the_kinds_member() -> None:
+    from tests.core.test_kinds import READ_SET_SHAPE
+
+    pair = {"sourceFiles": {"source1": "s3://b/r1.fq", "source2": "s3://b/r2.fq"}}
+    items = [
+        {**pair, "sourceFileType": "FASTQ", "subjectId": "s1", "sampleId": "x1"},
+        {"sourceFiles": {"source1": "s3://b/t.bam"}, "sourceFileType": "BAM", "subjectId": "s2",
+         "sampleId": "x2"},
+    ]  # fmt: skip
+    inputs = {"sequenceStoreId": "1234567890", "roleArn": ROLE, "items": items}
+    spec = ImportSpec.from_inputs(READ_SET_SHAPE, inputs)
+    assert spec.sources == ("s3://b/r1.fq", "s3://b/t.bam")
+    assert spec.destination_name == "1234567890"
+    assert spec.start_request() == {"sequenceStoreId": "1234567890", "roleArn": ROLE,
+                                    "sources": items}  # fmt: skip
+    assert spec.only(("s3://b/t.bam",)).start_request()["sources"] == [items[1]]

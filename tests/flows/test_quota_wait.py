@@ -80,7 +80,7 @@ def test_create_after_a_quota_wait_gets_its_whole_timeout_for_the_start(
             flow.create(CreateRequest(spec=OURS, owner="ours", wait=False))
         except ProviderError as error:
             assert not started, f"the start failed after the quota wait: {error}"
-            assert "ThrottlingException" in str(error)
+            assert error.code == "ThrottlingException"
         else:
             assert started and clock.now >= since + throttled_for
     assert len(jobs_into(emulator)) == (2 if started else 1)

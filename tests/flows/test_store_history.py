@@ -16,7 +16,7 @@ from omics_provider.flows.store_history import (
     read_store,
     refresh,
 )
-from tests.support.jobs import STORE, emulator_api, job_flow, job_inputs
+from tests.support.jobs import STORE, a_while, emulator_api, job_flow, job_inputs
 
 BUCKET = "s3://samples-bucket"
 DESTINATION = VARIANT_IMPORT.destination({"destinationName": STORE})
@@ -77,7 +77,7 @@ def test_refresh_reads_each_ended_job_once_and_then_lists_only_running_jobs(
     job_flow(omics_emulator).cancel(failed)
     history, api = StoreHistory(VARIANT_IMPORT, DESTINATION), emulator_api(omics_emulator)
     backend.reset_counters()
-    first = refresh(api, history)
+    first = refresh(api, history, a_while())
     assert backend.requests_by_operation() == {
         "ListVariantImportJobs": 1,
         "GetVariantImportJob": 4,  # the three ended jobs and the running one's files
@@ -85,7 +85,7 @@ def test_refresh_reads_each_ended_job_once_and_then_lists_only_running_jobs(
     assert first.held == {f"{BUCKET}/done-{n}.vcf": done[n] for n in range(3)}
     assert first.running == {f"{BUCKET}/running.vcf": running}
     backend.reset_counters()
-    again = refresh(api, history)
+    again = refresh(api, history, a_while())
     assert backend.requests_by_operation() == {"ListVariantImportJobs": 2}  # two statuses
     assert again == first
 
@@ -95,6 +95,7 @@ def test_read_store_is_what_plan_store_reports(
 ) -> None:
     job_id = start(omics_client, "a", "b")
     job_flow(omics_emulator).wait(job_id)
-    holdings = read_store(emulator_api(omics_emulator), VARIANT_IMPORT, DESTINATION)
+    api = emulator_api(omics_emulator)
+    holdings = read_store(api, VARIANT_IMPORT, DESTINATION, a_while())
     assert holdings.held == {f"{BUCKET}/a.vcf": job_id, f"{BUCKET}/b.vcf": job_id}
     assert holdings.running == {} and holdings.jobs == 1

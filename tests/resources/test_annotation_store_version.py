@@ -228,8 +228,9 @@ def test_delete_refused_by_the_service_names_its_reason_and_keeps_the_version(
         emulator.backend.settings.job_seconds = 0.3
         client.cancel_annotation_import_job(jobId=job_id)
 
-    assert "DeleteAnnotationStoreVersions refused version busy of store versioned_notes" in (
-        failure.value.last_line
-    )
+    assert (
+        "AnnotationStoreVersion busy: DeleteAnnotationStoreVersions failed (refused version busy "
+        "of store versioned_notes: "
+    ) in failure.value.last_line
     assert f"has running import jobs ({job_id})" in failure.value.last_line
     assert "busy" in versions(client)

@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.dynamic import CheckFailure
 
 from omics_provider.aws.clients import AwsSettings
+from omics_provider.core.errors import ProviderError, QuotaExceededError
 from omics_provider.core.timing import STATUS_POLL, Backoff
-from omics_provider.resources.provider_base import QUOTA_POLL_SECONDS, parse_settings
+from omics_provider.resources.provider_base import (
+    QUOTA_POLL_SECONDS,
+    OmicsProvider,
+    parse_settings,
+    reported,
+)
 
 NAMESPACE = "omics-variant-import"
 
@@ -137,3 +144,38 @@ def test_parse_settings_refuses_credentials_in_the_endpoint_without_quoting_them
 def test_parse_settings_accepts_well_formed_endpoints(url: str) -> None:
     _, failures = parsed({f"{NAMESPACE}:omicsEndpoint": url})
     assert failures == {}
+
+
+class Failing(OmicsProvider):
+    """A provider whose create fails with the error it is given."""
+
+    kind = "VariantStore"
+
+    def __init__(self, error: ProviderError) -> None:
+        self.error = error
+
+    @reported
+    def create(self, props: dict[str, Any]) -> Any:
+        try:
+            raise RuntimeError("inner detail")
+        except RuntimeError:
+            raise self.error from None
+
+
+def test_reported_reraises_the_error_itself_without_its_traceback() -> None:
+    error = QuotaExceededError("full", resource="VariantStore s", operation="Op", advice="wait")
+    with pytest.raises(QuotaExceededError) as raised:
+        Failing(error).create({})
+    assert raised.value is error
+    assert raised.value.__suppress_context__
+    frames = [entry.name for entry in raised.traceback]
+    assert frames[-1] == "wrapper" and "create" not in frames  # the method's frames dropped
+
+
+def test_reported_refuses_bad_settings_naming_the_resource_kind() -> None:
+    provider = Failing(ProviderError("never raised"))
+    provider.setting_failures = (CheckFailure("aws:region", "aws:region: bad"),)
+    with pytest.raises(ProviderError) as raised:
+        provider.create({})
+    assert (raised.value.resource, raised.value.operation) == ("VariantStore", None)
+    assert raised.value.problem == "invalid stack configuration: aws:region: bad"

@@ -69,9 +69,16 @@ class KindCase:
         del request["resourceName"]
         return str(getattr(client, method_name(self.kind.start))(**request)["jobId"])
 
-    def call(self, client: Any, operation: str, **request: Any) -> Any:
-        """One of the kind's operations through client (cancel, get)."""
+    def call(self, client: Any, operation: str | None, **request: Any) -> Any:
+        """One of the kind's operations through client (cancel, get); both kinds have each."""
+        assert operation is not None, f"{self.kind.resource} has no such operation"
         return getattr(client, method_name(operation))(**request)
+
+    @property
+    def cancel(self) -> str:
+        """The kind's cancel operation (both kinds here have one)."""
+        assert self.kind.cancel is not None
+        return self.kind.cancel
 
     def jobs(self, emulator: EmulatorHandle, version: str | None = None) -> list[dict[str, Any]]:
         """Every job of this kind the emulator holds for STORE (and version), read in full."""

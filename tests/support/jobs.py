@@ -24,6 +24,8 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/omics-import"
 STORE = "test_store"
 
 FAST_STATUS_POLL = Backoff(0.02, 2.0, 0.1)
+STORE_SECONDS = 30.0
+"""How long a store operation (or a call a test makes directly) may take against the emulator."""
 
 FAST_POLL_CONFIG = {
     "aws:region": "us-east-1",
@@ -72,16 +74,21 @@ def jobs_into(emulator: EmulatorHandle, store: str = STORE) -> list[dict[str, An
     return [job for job in emulator.backend.jobs() if job["destinationName"] == store]
 
 
-def call_context(clock: Clock = SYSTEM_CLOCK, seconds: float = 30.0) -> CallContext:
+def call_context(clock: Clock = SYSTEM_CLOCK) -> CallContext:
     """A CallContext printing to a StringIO, with fast retries that never wait long."""
     progress = Progress("VariantImportJob", "batch", clock, io.StringIO())
-    return CallContext(progress, Deadline.after(clock, seconds), clock, Backoff(0.01, 2, 0.1))
+    return CallContext(progress, clock, Backoff(0.01, 2, 0.1))
 
 
-def emulator_api(emulator: EmulatorHandle, clock: Clock = SYSTEM_CLOCK, **context: Any) -> OmicsApi:
+def emulator_api(emulator: EmulatorHandle, clock: Clock = SYSTEM_CLOCK) -> OmicsApi:
     """An OmicsApi with a client of the provider's own kind on emulator."""
     settings = AwsSettings(region="us-east-1", omics_endpoint=emulator.url)
-    return OmicsApi(build_omics_client(settings, None), call_context(clock, **context))
+    return OmicsApi(build_omics_client(settings, None), call_context(clock))
+
+
+def a_while(clock: Clock = SYSTEM_CLOCK) -> Deadline:
+    """A deadline for calls a test makes directly: STORE_SECONDS from now."""
+    return Deadline.after(clock, STORE_SECONDS)
 
 
 def job_flow(
@@ -97,7 +104,7 @@ def job_flow(
     """An ImportJobFlow polling fast, talking to emulator, as if alone in a plugin process
     (a fresh board and owners) unless board and owners are given."""
     policy = JobPolicy(status_poll, quota_poll_seconds, timeout_seconds)
-    api = emulator_api(emulator, clock, seconds=timeout_seconds)
+    api = emulator_api(emulator, clock)
     return ImportJobFlow(api, kind, board or JobBoard(clock), policy, owners or JobOwners())
 
 
@@ -108,7 +115,7 @@ def store_flow(
     api = emulator_api(emulator)
     if client is not None:
         api.client = client
-    return StoreFlow(api, kind, FAST_STATUS_POLL)
+    return StoreFlow(api, kind, FAST_STATUS_POLL, STORE_SECONDS)
 
 
 def progress_text(flow: ImportJobFlow | StoreFlow) -> str:
