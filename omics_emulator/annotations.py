@@ -29,9 +29,7 @@ from omics_emulator.models import (
     GONE,
     RUNNING,
     ImportJob,
-    Item,
     Page,
-    listed_jobs,
     paginate,
     refuse_delete,
 )
@@ -313,22 +311,18 @@ class AnnotationStores:
                     f"{version.status}, not ACTIVE: imports need an ACTIVE version"
                 )
             _check_format_options(store, format_options)
-            self._backend.admit_job(role_arn, now)
-            job = AnnotationImportJob(
-                id=self._backend.new_job_id(),
+            return self._backend.submit_job(
+                self._jobs,
+                AnnotationImportJob,
+                role_arn,
+                sources,
+                now,
                 destination_name=destination_name,
-                role_arn=role_arn,
-                items=[Item(source) for source in sources],
                 run_left_normalization=run_left_normalization,
                 annotation_fields=dict(annotation_fields or {}),
-                creation_time=now,
-                update_time=now,
                 version=version,
                 format_options=format_options,
             )
-            self._jobs[job.id] = job
-            self._backend.run_job(job, now)
-            return {"jobId": job.id}
 
     def get_annotation_import_job(self, job_id: str) -> dict[str, Any]:
         """The annotation import job ``job_id``."""
@@ -344,11 +338,9 @@ class AnnotationStores:
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> Page:
-        """Annotation import jobs in creation order, filtered by ids, status and store name."""
-        with self._backend.lock:
-            self._backend.tick()
-            rows = listed_jobs(self._jobs.values(), ids, status, store_name)
-            return paginate(rows, max_results, next_token)
+        """Annotation import jobs as the backend's list_jobs shows them (a new job is missing for
+        list_delay_seconds)."""
+        return self._backend.list_jobs(self._jobs, ids, status, store_name, max_results, next_token)
 
     def cancel_annotation_import_job(self, job_id: str) -> dict[str, Any]:
         """Cancel the job ``job_id`` as the backend's ``cancel_job`` says."""

@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from omics_emulator.exceptions import (
     ConflictException,
@@ -211,6 +211,10 @@ class ImportJob:
         out = {**self.summary(), "statusMessage": self.status_message}
         out["items"] = [item.as_dict() for item in self.items]
         return out
+
+
+Job = TypeVar("Job", bound=ImportJob)
+"""An import job of either kind."""
 
 
 @dataclass
@@ -437,22 +441,16 @@ class OmicsBackend:
                     f"Variant store {destination_name} is {store.status}, not ACTIVE: "
                     "imports need an ACTIVE store"
                 )
-            self.admit_job(role_arn, now)
-            created = float(int(now)) if self.settings.whole_second_times else now
-            job = ImportJob(
-                id=self.new_job_id(),
+            return self.submit_job(
+                self._jobs,
+                ImportJob,
+                role_arn,
+                sources,
+                now,
                 destination_name=destination_name,
-                role_arn=role_arn,
-                items=[Item(source) for source in sources],
                 run_left_normalization=run_left_normalization,
                 annotation_fields=dict(annotation_fields or {}),
-                creation_time=created,
-                update_time=created,
-                listed_from=now + self.settings.list_delay_seconds,
             )
-            self._jobs[job.id] = job
-            self.run_job(job, now)
-            return {"jobId": job.id}
 
     def get_variant_import_job(self, job_id: str) -> dict[str, Any]:
         """The import job ``job_id``."""
@@ -472,11 +470,7 @@ class OmicsBackend:
 
         A job started less than ``list_delay_seconds`` ago is not listed yet.
         """
-        with self._lock:
-            now = self._tick()
-            visible = [j for j in self._jobs.values() if j.listed_from <= now]
-            jobs = listed_jobs(visible, ids, status, store_name)
-            return paginate(jobs, max_results, next_token)
+        return self.list_jobs(self._jobs, ids, status, store_name, max_results, next_token)
 
     def cancel_variant_import_job(self, job_id: str) -> dict[str, Any]:
         """Cancel the job ``job_id`` as ``cancel_job`` says."""
@@ -517,6 +511,53 @@ class OmicsBackend:
         self.faults.check_role(role_arn, now)
         self.iam_view()
         self._check_quota()
+
+    def submit_job(
+        self,
+        held: dict[str, Job],
+        job_type: type[Job],
+        role_arn: str,
+        sources: Iterable[str],
+        now: float,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Admit a new job of job_type (built from fields), hold it in held and run it; the
+        start operation's answer. The caller holds the lock and has checked the destination.
+
+        Both kinds' jobs take the same path: the shared quota and role check, ids, creation
+        times cut to whole seconds when whole_second_times is set, and list_delay_seconds.
+        """
+        self.admit_job(role_arn, now)
+        created = float(int(now)) if self.settings.whole_second_times else now
+        job = job_type(
+            id=self.new_job_id(),
+            role_arn=role_arn,
+            items=[Item(source) for source in sources],
+            creation_time=created,
+            update_time=created,
+            listed_from=now + self.settings.list_delay_seconds,
+            **fields,
+        )
+        held[job.id] = job
+        self.run_job(job, now)
+        return {"jobId": job.id}
+
+    def list_jobs(
+        self,
+        held: Mapping[str, ImportJob],
+        ids: Sequence[str] | None,
+        status: str | None,
+        store_name: str | None,
+        max_results: int | None,
+        next_token: str | None,
+    ) -> Page:
+        """One page of held jobs as a List*ImportJobs call shows them, in creation order,
+        filtered by ids, status and store name; a job started less than list_delay_seconds ago
+        is not listed yet."""
+        with self._lock:
+            now = self._tick()
+            visible = [j for j in held.values() if j.listed_from <= now]
+            return paginate(listed_jobs(visible, ids, status, store_name), max_results, next_token)
 
     def run_job(self, job: ImportJob, now: float) -> None:
         """Schedule an admitted job: IN_PROGRESS after a quarter of ``job_seconds``, then done."""

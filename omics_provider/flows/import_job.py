@@ -83,22 +83,33 @@ class Placement:
     statuses: Mapping[str, str] = field(default_factory=dict)
 
 
+Place = tuple[str, Destination, str | None]
+"""Where a job lands, as ownership is judged: the kind's resource type, its destination (store;
+and version) and the resolved region. The same file may go to two places from one stack."""
+
+
+def place_of(kind: JobKind, destination: Destination, region: str | None) -> Place:
+    """The place a job of kind lands in: destination in region."""
+    return kind.resource, destination, region
+
+
 class JobOwners:
-    """Which resource of this deployment owns each file: one plugin process serves one stack."""
+    """Which resource of this deployment imports each file into each place: one plugin process
+    serves one stack."""
 
     def __init__(self) -> None:
-        self._owners: dict[str, str] = {}
+        self._owners: dict[tuple[Place, str], str] = {}
         self._lock = threading.Lock()
 
-    def claim(self, owner: str, sources: Iterable[str]) -> tuple[str, str] | None:
-        """Record owner as the owner of sources; (a file, its other owner) if another resource
-        has one of them already, and then nothing is recorded."""
+    def claim(self, owner: str, place: Place, sources: Iterable[str]) -> tuple[str, str] | None:
+        """Record owner as the owner of sources in place; (a file, its other owner) if another
+        resource imports one of them into place already, and then nothing is recorded."""
         with self._lock:
-            wanted = list(sources)
-            for source in wanted:
-                current = self._owners.get(source, owner)
+            wanted = [(place, source) for source in sources]
+            for key in wanted:
+                current = self._owners.get(key, owner)
                 if current != owner:
-                    return source, current
+                    return key[1], current
             self._owners.update(dict.fromkeys(wanted, owner))
             return None
 
@@ -106,9 +117,9 @@ class JobOwners:
 OWNERS = JobOwners()
 
 
-def note_owner(owner: str, sources: Iterable[str]) -> None:
-    """Remember that the resource named owner records sources (seen in its state)."""
-    OWNERS.claim(owner, sources)
+def note_owner(owner: str, place: Place, sources: Iterable[str]) -> None:
+    """Remember that the resource named owner records sources in place (seen in its state)."""
+    OWNERS.claim(owner, place, sources)
 
 
 class ImportJobFlow:
@@ -174,7 +185,7 @@ class ImportJobFlow:
                 "adopt the job that imported these files with these settings, or declare the "
                 "job's own files and settings",
             )
-        self._claim(job_id, request.owner, spec.sources)
+        self._claim(job_id, request.owner, spec.destination, spec.sources)
         self.progress.line(f"adopted job {job_id} ({job['status']}) as adoptJobId asks")
         if request.wait and job["status"] in JOB_ACTIVE:
             job = self.wait(job_id)
@@ -268,7 +279,7 @@ class ImportJobFlow:
         self._claim_placed(request, placement)
         if new:
             job_id = self._start(spec.only(new), known, history, deadline)
-            self._claim(job_id, request.owner, new)
+            self._claim(job_id, request.owner, spec.destination, new)
             placement.holders.update(dict.fromkeys(new, job_id))
             placement.started = job_id
         return placement, ignore, known
@@ -279,7 +290,7 @@ class ImportJobFlow:
         for source, job_id in placement.holders.items():
             by_job.setdefault(job_id, []).append(source)
         for job_id, sources in sorted(by_job.items()):
-            self._claim(job_id, request.owner, sources)
+            self._claim(job_id, request.owner, request.spec.destination, sources)
         if by_job:
             counts = {job_id: len(sources) for job_id, sources in by_job.items()}
             self.progress.line(
@@ -326,10 +337,14 @@ class ImportJobFlow:
     def _started_unseen(
         self, spec: ImportSpec, known: frozenset[str], history: StoreHistory, deadline: Deadline
     ) -> str | None:
-        holdings = refresh(self.api, history, deadline)
+        """The job a start without a clear answer started, if the store's jobs show it: one not
+        known before the start, running with exactly spec's files, or already ended having
+        imported only spec's files (a quick job may end before the answer is given up on)."""
+        holdings = refresh(self.api, history, deadline, full=True)  # it may have ended unseen
         wanted = frozenset(spec.sources)
-        found = [j for j, s in holdings.active.items() if j not in known and s == wanted]
-        return min(found, default=None)
+        running = [j for j, s in holdings.active.items() if j not in known and s == wanted]
+        ended = [j for j, s in holdings.finished.items() if j not in known and s and s <= wanted]
+        return min(running or ended, default=None)
 
     def _wait_for_quota(self) -> Deadline:
         """Wait until a job of this process ends (or the quota poll passes); the deadline of the
@@ -472,16 +487,20 @@ class ImportJobFlow:
             for item in record["items"]
         )
 
-    def _claim(self, job_id: str, owner: str, sources: Iterable[str]) -> None:
-        """Make owner the one owner of sources; refuse files another resource of this stack has."""
-        taken = self.owners.claim(owner, sources)
+    def _claim(
+        self, job_id: str, owner: str, destination: Destination, sources: Iterable[str]
+    ) -> None:
+        """Make owner the one owner of sources in destination; refuse files another resource of
+        this stack imports there."""
+        place = place_of(self.kind, destination, self.api.client.meta.region_name)
+        taken = self.owners.claim(owner, place, sources)
         if taken is not None:
             source, other = taken
             raise self.ctx.error(
                 f"import job {job_id} already belongs to {other} of this stack for {source} (the "
-                "same file into the same store)",
-                "each file belongs to exactly one batch: remove one of the two resources or give "
-                "them different files",
+                f"same file into the same {self.kind.store_noun}, {self.kind.label(destination)})",
+                "each file belongs to exactly one batch per destination: remove one of the two "
+                "resources or give them different files",
             )
 
     def deadline(self) -> Deadline:

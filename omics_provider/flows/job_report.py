@@ -43,9 +43,7 @@ def failure(job: Mapping[str, Any]) -> str:
     """What went wrong with a job that imported nothing: the job, its status and message, and
     each failed item (the first 20)."""
     failed = failed_items(job)
-    shown = "; ".join(
-        f"{item['source']}: {item['statusMessage']}" for item in failed[:FAILED_ITEMS_SHOWN]
-    )
+    shown = "; ".join(_item_line(item) for item in failed[:FAILED_ITEMS_SHOWN])
     more = len(failed) - FAILED_ITEMS_SHOWN
     rest = f"; and {more} more failed items" if more > 0 else ""
     message = job.get("statusMessage") or "no status message"
@@ -53,6 +51,12 @@ def failure(job: Mapping[str, Any]) -> str:
         f"import job {job['id']} ended {job['status']} ({message}); "
         f"failed items: {shown or 'none reported'}{rest}"
     )
+
+
+def _item_line(item: Mapping[str, str]) -> str:
+    """`source: message`, or the source alone where the kind's items carry no message."""
+    message = item["statusMessage"]
+    return f"{item['source']}: {message}" if message else item["source"]
 
 
 def partial_warning(kind: JobKind, job: Mapping[str, Any]) -> str:

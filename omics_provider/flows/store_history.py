@@ -115,10 +115,14 @@ class StoreHistory:
 
 
 def refresh(
-    api: OmicsApi, history: StoreHistory, deadline: Deadline, since: float | None = None
+    api: OmicsApi,
+    history: StoreHistory,
+    deadline: Deadline,
+    since: float | None = None,
+    full: bool = False,
 ) -> Holdings:
-    """The store's holdings now: every page listed the first time, only running jobs after;
-    every call bounded by deadline.
+    """The store's holdings now: every page listed the first time (or when full), only running
+    jobs after; every call bounded by deadline.
 
     A job is read (the kind's get) when its files are not known yet and once more when it
     ends; never again. Creates of one process share history, so the lock makes them take turns;
@@ -130,7 +134,7 @@ def refresh(
         last = history.refreshed_at
         if since is not None and last is not None and last >= since:
             return history.holdings()
-        if history.listed:
+        if history.listed and not full:
             summaries = [
                 s
                 for status in JOB_ACTIVE
@@ -138,7 +142,7 @@ def refresh(
             ]
         else:
             summaries = list(api.jobs_into(history.kind, history.destination, deadline=deadline))
-        _merge(api, history, summaries, deadline, full=not history.listed)
+        _merge(api, history, summaries, deadline, full=full or not history.listed)
         history.listed = True
         history.refreshed_at = clock.monotonic()
         return history.holdings()

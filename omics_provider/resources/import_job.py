@@ -21,7 +21,13 @@ from omics_provider.core.service import (
     string_rule,
 )
 from omics_provider.core.validation import Checker, quoted
-from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobPolicy, note_owner
+from omics_provider.flows.import_job import (
+    CreateRequest,
+    ImportJobFlow,
+    JobPolicy,
+    note_owner,
+    place_of,
+)
 from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_report import failed_items, imported_by, item_counts
 from omics_provider.resources.annotation_store import VERSION_NAME_HINT
@@ -241,7 +247,7 @@ class ImportJobProvider(OmicsProvider):
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the stored outputs with the new inputs; note which resource owns job id_."""
-        note_owner(str(olds.get("resourceName")), declared_sources(olds))
+        self._note_owner(olds)
         return type(self).diff_inputs(olds, news)
 
     @reported
@@ -278,7 +284,7 @@ class ImportJobProvider(OmicsProvider):
         waited). The inputs come back unchanged (a refresh followed by `up` changes nothing).
         """
         inputs = normalize_inputs(self.job_kind, props)
-        note_owner(str(inputs.get("resourceName")), declared_sources(inputs))
+        self._note_owner(inputs)
         job = self._flow(inputs).refresh(id_)
         if job is not None and set(props.get("importedBy") or {}) - {id_}:
             return ReadResult(id_, {**pick(props, OUTPUT_KEYS), **inputs}, inputs)  # recorded
@@ -304,6 +310,13 @@ class ImportJobProvider(OmicsProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Cancel a job that still runs and confirm it ended; imported data stays in the store."""
         self._flow(normalize_inputs(self.job_kind, props)).cancel(id_)
+
+    def _note_owner(self, props: Mapping[str, Any]) -> None:
+        """Note that the resource props describe owns its files in its destination and region."""
+        kind = self.job_kind
+        region = self.client(props.get("region")).meta.region_name
+        place = place_of(kind, kind.destination(props), region)
+        note_owner(str(props.get("resourceName")), place, declared_sources(props))
 
     def _flow(self, inputs: Mapping[str, Any]) -> ImportJobFlow:
         """The flow for this resource's job, on the board of its endpoint and resolved region."""

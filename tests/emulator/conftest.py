@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -114,3 +116,42 @@ def start_annotation_job(omics_client: Any) -> Callable[..., str]:
         return str(response["jobId"])
 
     return start
+
+
+@dataclass(frozen=True)
+class JobOps:
+    """One import job kind's operations in the emulator tests: its store, starts and reads."""
+
+    kind: str
+    """"variant" or "annotation": the kind's operations are <verb>_<kind>_import_job."""
+    store: Callable[[], str]
+    start: Callable[..., str]
+    client: Any
+    imported: Callable[[str], Counter[str]]
+    item_messages: bool
+    """Whether the kind's items carry a statusMessage."""
+
+    def call(self, verb: str, **request: Any) -> Any:
+        """The kind's <verb> operation, e.g. call("get", jobId=...)."""
+        return getattr(self.client, f"{verb}_{self.kind}_import_job")(**request)
+
+
+@pytest.fixture(params=["variant", "annotation"])
+def job_ops(
+    request: pytest.FixtureRequest, omics_emulator: EmulatorHandle, omics_client: Any
+) -> JobOps:
+    """Each import job kind in turn, with a store of its kind to import into."""
+    backend = omics_emulator.backend
+    if request.param == "variant":
+        make, start, imported = "make_store", "start_job", backend.imported_sources
+    else:
+        make, start = "make_annotation_store", "start_annotation_job"
+        imported = backend.annotations.imported_sources
+    return JobOps(
+        request.param,
+        request.getfixturevalue(make),
+        request.getfixturevalue(start),
+        omics_client,
+        imported,
+        item_messages=request.param == "variant",
+    )

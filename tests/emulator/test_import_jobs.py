@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,36 +10,6 @@ from botocore.exceptions import ClientError
 
 from omics_emulator import EmulatorHandle
 from tests.emulator.conftest import ROLE, FakeClock, error_of
-
-UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-
-
-def test_start_variant_import_job_returns_uuid4(
-    make_store: Callable[..., str], start_job: Callable[..., str]
-) -> None:
-    make_store()
-    assert UUID4.fullmatch(start_job())
-
-
-@pytest.mark.parametrize(
-    ("elapsed", "status"),
-    [(0.0, "SUBMITTED"), (1.0, "IN_PROGRESS"), (3.9, "IN_PROGRESS"), (4.0, "COMPLETED")],
-)
-def test_get_variant_import_job_status_follows_clock(
-    omics_client: Any,
-    make_store: Callable[..., str],
-    start_job: Callable[..., str],
-    clock: FakeClock,
-    elapsed: float,
-    status: str,
-) -> None:
-    make_store()
-    job_id = start_job("cohort", "s3://bucket/a.vcf", "s3://bucket/b.vcf")
-    clock.advance(elapsed)
-    job = omics_client.get_variant_import_job(jobId=job_id)
-    assert job["status"] == status
-    assert [i["jobStatus"] for i in job["items"]] == [status, status]
-    assert ("completionTime" in job) == (status == "COMPLETED")
 
 
 def test_get_variant_import_job_completed_grows_store(
@@ -53,12 +22,6 @@ def test_get_variant_import_job_completed_grows_store(
     start_job("cohort", "s3://bucket/a.vcf", "s3://bucket/b.vcf")
     clock.advance(4.0)
     assert omics_client.get_variant_store(name="cohort")["storeSizeBytes"] == 2 * 1_048_576
-
-
-def test_get_variant_import_job_unknown_not_found(omics_client: Any) -> None:
-    with pytest.raises(ClientError) as exc:
-        omics_client.get_variant_import_job(jobId="00000000-0000-4000-8000-000000000000")
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_start_variant_import_job_unknown_store_not_found(omics_client: Any) -> None:
@@ -79,49 +42,6 @@ def test_start_variant_import_job_store_not_active_validation(omics_client: Any)
         )
     assert error_of(exc) == ("ValidationException", 400)
     assert "CREATING, not ACTIVE" in exc.value.response["Error"]["Message"]
-
-
-@pytest.mark.parametrize("elapsed", [0.0, 2.0])
-def test_cancel_variant_import_job_running_cancelled(
-    omics_client: Any,
-    make_store: Callable[..., str],
-    start_job: Callable[..., str],
-    clock: FakeClock,
-    elapsed: float,
-) -> None:
-    make_store()
-    job_id = start_job()
-    clock.advance(elapsed)
-    assert (
-        omics_client.cancel_variant_import_job(jobId=job_id)["ResponseMetadata"]["HTTPStatusCode"]
-        == 200
-    )
-    clock.advance(10)  # the job must not complete later
-    job = omics_client.get_variant_import_job(jobId=job_id)
-    assert job["status"] == "CANCELLED"
-    assert [i["jobStatus"] for i in job["items"]] == ["CANCELLED"]
-    assert omics_client.get_variant_store(name="cohort")["storeSizeBytes"] == 0
-
-
-def test_cancel_variant_import_job_finished_refused(
-    omics_client: Any,
-    make_store: Callable[..., str],
-    start_job: Callable[..., str],
-    clock: FakeClock,
-) -> None:
-    make_store()
-    job_id = start_job()
-    clock.advance(4.0)
-    with pytest.raises(ClientError) as exc:
-        omics_client.cancel_variant_import_job(jobId=job_id)
-    assert error_of(exc) == ("ValidationException", 400)
-    assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "COMPLETED"
-
-
-def test_cancel_variant_import_job_unknown_not_found(omics_client: Any) -> None:
-    with pytest.raises(ClientError) as exc:
-        omics_client.cancel_variant_import_job(jobId="00000000-0000-4000-8000-000000000000")
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_start_variant_import_job_quota_exceeded(
@@ -278,23 +198,6 @@ def test_cancel_variant_import_job_again_keeps_the_first_deadline(
     omics_client.cancel_variant_import_job(jobId=job_id)  # still running: accepted
     clock.advance(0.4)
     assert omics_client.get_variant_import_job(jobId=job_id)["status"] == "CANCELLED"
-
-
-def test_cancel_variant_import_job_pending_cancel_still_holds_a_quota_slot(
-    omics_emulator: EmulatorHandle,
-    omics_client: Any,
-    make_store: Callable[..., str],
-    start_job: Callable[..., str],
-    clock: FakeClock,
-) -> None:
-    omics_emulator.backend.settings.max_concurrent_jobs = 1
-    make_store()
-    omics_client.cancel_variant_import_job(jobId=start_job())
-    with pytest.raises(ClientError) as exc:
-        start_job()
-    assert error_of(exc) == ("ServiceQuotaExceededException", 402)
-    clock.advance(1.0)
-    start_job()
 
 
 def many_items(count: int) -> list[dict[str, str]]:

@@ -10,39 +10,38 @@ from omics_emulator import EmulatorSettings, OmicsBackend, start_emulator
 from omics_emulator.cli import build_parser, settings_from
 from omics_emulator.pytest_plugin import make_omics_client
 from tests.support.clock import FakeClock
-from tests.support.jobs import ROLE_ARN, STORE, create_store
-
-START = {
-    "destinationName": STORE,
-    "roleArn": ROLE_ARN,
-    "items": [{"source": "s3://samples-bucket/a.vcf"}],
-}
+from tests.support.job_kinds import KINDS, KindCase
+from tests.support.jobs import STORE
 
 
-def test_start_with_whole_second_times_gives_racing_jobs_the_same_creation_time() -> None:
+@pytest.mark.parametrize("case", KINDS, ids=[case.id for case in KINDS])
+def test_start_with_whole_second_times_gives_racing_jobs_the_same_creation_time(
+    case: KindCase,
+) -> None:
     clock = FakeClock(start=1_800_000_000.25)
     backend = OmicsBackend(EmulatorSettings(store_seconds=0, whole_second_times=True), clock)
     with start_emulator(backend=backend) as emulator:
         client = make_omics_client(emulator.url)
-        create_store(client)
-        first = client.start_variant_import_job(**START)["jobId"]
+        case.make_store(client)
+        first = case.start(client)
         clock.sleep(0.5)
-        second = client.start_variant_import_job(**START)["jobId"]
-        times = {client.get_variant_import_job(jobId=j)["creationTime"] for j in (first, second)}
+        second = case.start(client)
+        times = {case.call(client, case.kind.get, jobId=j)["creationTime"] for j in (first, second)}
     assert len(times) == 1
     assert next(iter(times)).timestamp() == 1_800_000_000
 
 
+@pytest.mark.parametrize("case", KINDS, ids=[case.id for case in KINDS])
 @pytest.mark.parametrize("listing", ["storeName", "status", "ids"])
-def test_list_leaves_out_a_new_job_for_list_delay_seconds(listing: str) -> None:
+def test_list_leaves_out_a_new_job_for_list_delay_seconds(case: KindCase, listing: str) -> None:
     clock = FakeClock()
     backend = OmicsBackend(
         EmulatorSettings(store_seconds=0, job_seconds=60, list_delay_seconds=3), clock
     )
     with start_emulator(backend=backend) as emulator:
         client = make_omics_client(emulator.url)
-        create_store(client)
-        job_id = client.start_variant_import_job(**START)["jobId"]
+        case.make_store(client)
+        job_id = case.start(client)
         queries: dict[str, dict[str, Any]] = {
             "storeName": {"filter": {"storeName": STORE}},
             "status": {"filter": {"status": "SUBMITTED"}},
@@ -51,10 +50,11 @@ def test_list_leaves_out_a_new_job_for_list_delay_seconds(listing: str) -> None:
         query = queries[listing]
 
         def listed() -> list[str]:
-            return [j["id"] for j in client.list_variant_import_jobs(**query)["variantImportJobs"]]
+            answer = case.call(client, case.kind.list, **query)
+            return [j["id"] for j in answer[case.kind.list_key]]
 
         assert listed() == []
-        assert client.get_variant_import_job(jobId=job_id)["status"] == "SUBMITTED"
+        assert case.call(client, case.kind.get, jobId=job_id)["status"] == "SUBMITTED"
         clock.sleep(2.9)
         assert listed() == []
         clock.sleep(0.1)

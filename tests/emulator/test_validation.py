@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.conftest import REFERENCE, ROLE, error_of
+from tests.emulator.conftest import REFERENCE, ROLE, JobOps, error_of
 
 GOOD_ITEMS = [{"source": "s3://bucket/a.vcf"}]
 
@@ -32,14 +32,36 @@ GOOD_ITEMS = [{"source": "s3://bucket/a.vcf"}]
         ({"roleArn": None}, "must not be null"),
     ],
 )
-def test_start_variant_import_job_invalid_input_validation(
-    raw_client: Any, make_store: Callable[..., str], kwargs: dict[str, Any], needle: str
+def test_start_import_job_invalid_input_validation(
+    raw_client: Any, job_ops: JobOps, kwargs: dict[str, Any], needle: str
 ) -> None:
-    make_store()
-    request = {"destinationName": "cohort", "roleArn": ROLE, "items": GOOD_ITEMS, **kwargs}
+    store = job_ops.store()
+    request = {"destinationName": store, "roleArn": ROLE, "items": GOOD_ITEMS, **kwargs}
     request = {k: v for k, v in request.items() if v is not None}
     with pytest.raises(ClientError) as exc:
-        raw_client.start_variant_import_job(**request)
+        getattr(raw_client, f"start_{job_ops.kind}_import_job")(**request)
+    assert error_of(exc) == ("ValidationException", 400)
+    assert needle in exc.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"versionName": "Bad-Version"}, "regular expression pattern"),
+        ({"versionName": "v" * 256}, "length less than or equal to 255"),
+        (
+            {"formatOptions": {"vcfOptions": {}, "tsvOptions": {}}},
+            "exactly one member",
+        ),
+    ],
+)
+def test_start_annotation_import_job_invalid_input_validation(
+    raw_client: Any, make_annotation_store: Callable[..., str], kwargs: dict[str, Any], needle: str
+) -> None:
+    store = make_annotation_store()
+    request = {"destinationName": store, "roleArn": ROLE, "items": GOOD_ITEMS, **kwargs}
+    with pytest.raises(ClientError) as exc:
+        raw_client.start_annotation_import_job(**request)
     assert error_of(exc) == ("ValidationException", 400)
     assert needle in exc.value.response["Error"]["Message"]
 
@@ -89,6 +111,11 @@ def test_get_variant_import_job_bad_id_pattern_validation(
         ("list_variant_import_jobs", {"filter": {"status": "DONE"}}),
         ("list_variant_import_jobs", {"maxResults": 1000}),
         ("list_variant_import_jobs", {"ids": [""]}),
+        ("list_annotation_import_jobs", {"maxResults": 0}),
+        ("list_annotation_import_jobs", {"maxResults": 101}),
+        ("list_annotation_import_jobs", {"ids": []}),
+        ("list_annotation_import_jobs", {"ids": ["x"] * 21}),
+        ("list_annotation_import_jobs", {"filter": {"status": "DONE"}}),
     ],
 )
 def test_list_operations_invalid_input_validation(

@@ -15,10 +15,11 @@ from omics_emulator.pytest_plugin import make_omics_client
 from omics_provider.core.errors import ProviderError, ResourceMissingError
 from omics_provider.core.kinds import VARIANT_IMPORT
 from omics_provider.core.timing import STATUS_POLL, SYSTEM_CLOCK
-from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobOwners
+from omics_provider.flows.import_job import CreateRequest, ImportJobFlow, JobOwners, place_of
 from omics_provider.flows.import_spec import ImportSpec
 from omics_provider.flows.job_board import JobBoard
 from tests.support.clock import FakeClock
+from tests.support.job_kinds import KindCase
 from tests.support.jobs import create_store, job_flow, job_inputs, jobs_into, progress_text
 from tests.support.virtual_time import virtual_emulator
 
@@ -305,10 +306,9 @@ def test_create_with_adopt_job_id_of_another_import_fails_naming_the_difference(
         f"adoptJobId {job_id} does not import what this resource declares: "
     )
     assert difference in refused.problem and refused.operation is None
-    assert (
-        owners.claim("someone-else", ImportSpec.from_inputs(VARIANT_IMPORT, declared).sources)
-        is None
-    )
+    spec = ImportSpec.from_inputs(VARIANT_IMPORT, declared)
+    place = place_of(VARIANT_IMPORT, spec.destination, "us-east-1")
+    assert owners.claim("someone-else", place, spec.sources) is None
     assert len(jobs_into(omics_emulator)) == 1
 
 
@@ -536,20 +536,42 @@ def test_create_that_raced_another_run_keeps_the_smaller_job_id(
 
 
 def test_create_refuses_a_job_another_resource_of_this_process_owns(
-    omics_emulator: EmulatorHandle, store: dict[str, Any]
+    omics_emulator: EmulatorHandle, kind_store: KindCase
 ) -> None:
     board, owners = JobBoard(SYSTEM_CLOCK), JobOwners()
-    first = job_flow(omics_emulator, board=board, owners=owners).create(
-        request(owner="batch-a", wait=False)
-    )
+    spec = ImportSpec.from_inputs(kind_store.kind, kind_store.inputs())
+    flows = [
+        job_flow(omics_emulator, board=board, owners=owners, kind=kind_store.kind) for _ in range(2)
+    ]
+    first = flows[0].create(request(spec, owner="batch-a", wait=False))
     with pytest.raises(ProviderError) as raised:
-        job_flow(omics_emulator, board=board, owners=owners).create(
-            request(owner="batch-b", wait=False)
+        flows[1].create(request(spec, owner="batch-b", wait=False))
+    problem = raised.value.problem
+    assert problem.startswith(f"import job {first['id']} already belongs to batch-a of this stack")
+    assert kind_store.kind.label(spec.destination) in problem
+    assert len(kind_store.jobs(omics_emulator)) == 1
+
+
+def test_create_of_a_file_owned_in_another_destination_imports_it_there(
+    omics_emulator: EmulatorHandle, omics_client: Any, kind_store: KindCase
+) -> None:
+    """The same file into two stores (annotations: two versions of one store) from one stack
+    is two imports, each owned by its own resource."""
+    kind_store.make_other(omics_client)
+    board, owners = JobBoard(SYSTEM_CLOCK), JobOwners()
+    specs = [
+        ImportSpec.from_inputs(kind_store.kind, kind_store.inputs(**where))
+        for where in ({}, kind_store.other)
+    ]
+    jobs = [
+        job_flow(omics_emulator, board=board, owners=owners, kind=kind_store.kind).create(
+            request(spec, owner=f"batch-{n}")
         )
-    assert raised.value.problem.startswith(
-        f"import job {first['id']} already belongs to batch-a of this stack for "
-    )
-    assert len(jobs_into(omics_emulator)) == 1
+        for n, spec in enumerate(specs)
+    ]
+    assert [job["status"] for job in jobs] == ["COMPLETED", "COMPLETED"]
+    assert jobs[0]["id"] != jobs[1]["id"]
+    assert [job["importedBy"] for job in jobs] == [{job["id"]: "0"} for job in jobs]
 
 
 # --- waiting ----------------------------------------------------------------------------------
