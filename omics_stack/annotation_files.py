@@ -24,6 +24,8 @@ GFF3_FIRST_LINE = re.compile(r"##gff-version[ \t]+3(\.[0-9]+)*[ \t]*")
 """The GFF3 specification's first line: `##gff-version 3`, maybe with a minor version."""
 SHOWN = 40
 """Characters quoted when a first line is not what it should be."""
+HEADER_SHOWN = 2 * SHOWN
+"""Characters of a header's first columns quoted when it lacks a column."""
 SUFFIXES = {
     "TSV": (".tsv", ".csv", ".tsv.gz", ".csv.gz"),
     "GFF": (".gff3", ".gff", ".gff3.gz", ".gff.gz"),
@@ -183,8 +185,9 @@ class TsvHeader:
         ]
         if not missing:
             return None
+        has = ", ".join(map(repr, header[:10]))
+        cut = len(header) > 10 or len(has) > HEADER_SHOWN
         return (
             f"TSV header: the header line lacks the column(s) {', '.join(missing)} that the "
-            f"store's tsvStoreOptions name; it has {', '.join(map(repr, header[:10]))}"
-            f"{' ...' if len(header) > 10 else ''}"
+            f"store's tsvStoreOptions name; it has {has[:HEADER_SHOWN]}{' ...' if cut else ''}"
         )

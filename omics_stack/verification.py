@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_provider.surface import error_code, error_message
+from omics_provider.surface import error_code, error_message, redact
 from omics_stack.config import ImportBatch
 from omics_stack.s3 import DENIED_CODES, NOT_FOUND_CODES, read_head, split_uri
 from omics_stack.vcf import vcf_problem
@@ -46,8 +46,9 @@ class Problem:
     what: str
 
     def line(self) -> str:
-        """The problem as one line: batch, file, what is wrong."""
-        return f"{self.batch}: {self.source}: {self.what}"
+        """The problem as one line: batch, file, what is wrong; redacted, since what is wrong
+        may quote the start of the file."""
+        return redact(f"{self.batch}: {self.source}: {self.what}")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 
 from omics_stack.annotation_files import annotation_rule, gff3_problem
 from omics_stack.config import AnnotationBatch, AnnotationStoreConfig
-from omics_stack.verification import VCF_RULE
+from omics_stack.verification import VCF_RULE, Problem
 
 COLUMNS = {"CHR": "chrom", "START": "start", "END": "end"}
 TSV_STORE = AnnotationStoreConfig(
@@ -106,6 +106,19 @@ def test_tsv_rule_names_what_is_wrong(
     found = tsv_problem(head, source, **read)
 
     assert found is not None and found.startswith(problem)
+
+
+def test_tsv_rule_quotes_at_most_a_short_excerpt_of_a_header() -> None:
+    found = tsv_problem(b"x" * 5000 + b"\tpos\tend\n", "s3://b/a.tsv")
+
+    assert found is not None and found.endswith("it has '" + "x" * 79 + " ...")
+
+
+def test_verify_problem_line_is_redacted() -> None:
+    key = "AKIA" + "ABCDEFGHIJKLMNOP"
+    line = Problem("june", "s3://b/a.gff3", f"starts with {key!r}").line()
+
+    assert key not in line and line.startswith("june: s3://b/a.gff3: starts with ")
 
 
 def test_tsv_rule_leaves_a_header_longer_than_the_head_to_the_service() -> None:
